@@ -1,0 +1,25 @@
+/**
+ * The `toposcope` command (DESIGN.md §11): the same jobs as the extension, headless. Each command lives in
+ * `src/cli/commands/<name>.ts` and registers itself on the program.
+ */
+import { Command } from 'commander';
+import { exitWithError } from './output';
+
+declare const TOPOSCOPE_VERSION: string;
+
+export function buildProgram(): Command {
+  const program = new Command('toposcope')
+    .description('Topology of neural-network activations: mapper graphs, attacks, ReLU polytopes.')
+    .version(typeof TOPOSCOPE_VERSION === 'string' ? TOPOSCOPE_VERSION : 'dev')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .exitOverride((err) => {
+      // Usage errors are bad input: exit 2 (help and version exit 0).
+      process.exit(err.exitCode === 0 ? 0 : 2);
+    });
+  return program;
+}
+
+if (require.main === module) {
+  buildProgram().parseAsync(process.argv).catch(exitWithError);
+}
