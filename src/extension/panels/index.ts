@@ -1,0 +1,9 @@
+/**
+ * Each panel family registers its own commands, serializers and custom editors here; `activate` calls
+ * every registration once with the shared services.
+ */
+import type { Services } from '../services';
+
+export type PanelRegistration = (services: Services) => void;
+
+export const panelRegistrations: PanelRegistration[] = [];
