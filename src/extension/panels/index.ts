@@ -6,4 +6,5 @@ import type { Services } from '../services';
 
 export type PanelRegistration = (services: Services) => void;
 
+/** Every panel family's registration function, in the order `activate` calls them. */
 export const panelRegistrations: PanelRegistration[] = [];
