@@ -122,6 +122,8 @@ export interface DroppedByReason {
   noise: number;
   /** Points whose every preimage had fewer than minSamples points. */
   smallPreimage: number;
+  /** Points in no interval at all (only a balanced cover with overlap 0 can leave a rank on a shared end). */
+  uncovered: number;
 }
 
 export interface MapperSummary {
