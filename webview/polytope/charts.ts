@@ -16,7 +16,7 @@ import {
   type ScaleContinuousNumeric,
   type Selection,
 } from 'd3';
-import { cssVar } from './region-canvas';
+import { themeColor } from '../shared/theme';
 
 export interface Series {
   name: string;
@@ -62,26 +62,26 @@ function frame(parent: HTMLElement, title: string, testId: string): Svg {
     .attr('role', 'img')
     .attr('aria-label', title)
     .attr('data-testid', testId)
-    .attr('font-family', cssVar('--vscode-font-family', 'sans-serif'))
+    .attr('font-family', themeColor('--vscode-font-family', 'sans-serif'))
     .attr('font-size', 10);
   svg
     .append('rect')
     .attr('width', W)
     .attr('height', H)
-    .attr('fill', cssVar('--vscode-editor-background', '#fff'));
+    .attr('fill', themeColor('--vscode-editor-background', '#fff'));
   svg
     .append('text')
     .attr('x', W / 2)
     .attr('y', 14)
     .attr('text-anchor', 'middle')
     .attr('font-weight', 'bold')
-    .attr('fill', cssVar('--vscode-foreground', '#333'))
+    .attr('fill', themeColor('--vscode-foreground', '#333'))
     .text(title);
   return svg;
 }
 
 function styleAxis(g: Selection<SVGGElement, unknown, null, undefined>): void {
-  const fg = cssVar('--vscode-foreground', '#333');
+  const fg = themeColor('--vscode-foreground', '#333');
   g.selectAll('path, line').attr('stroke', fg);
   g.selectAll('text').attr('fill', fg);
 }
@@ -91,7 +91,7 @@ function axisLabel(svg: Svg, text: string, x: number, y: number, rotate = 0): vo
     .append('text')
     .attr('transform', `translate(${x},${y}) rotate(${rotate})`)
     .attr('text-anchor', 'middle')
-    .attr('fill', cssVar('--vscode-descriptionForeground', '#666'))
+    .attr('fill', themeColor('--vscode-descriptionForeground', '#666'))
     .text(text);
 }
 
@@ -160,7 +160,7 @@ export function lineChart(parent: HTMLElement, spec: LineChartSpec, testId: stri
     g.append('text')
       .attr('x', 14)
       .attr('y', 8)
-      .attr('fill', cssVar('--vscode-foreground', '#333'))
+      .attr('fill', themeColor('--vscode-foreground', '#333'))
       .text(s.name);
   });
   return svg.node() as SVGSVGElement;
@@ -220,7 +220,7 @@ export function heatmap(parent: HTMLElement, spec: HeatmapSpec, testId: string):
         .call(axisRight(y2).ticks(4, ov.log ? '~g' : undefined)),
     );
     axisLabel(svg, ov.label, W - 10, (M.top + H - M.bottom) / 2, 90);
-    const stroke = cssVar('--vscode-charts-red', '#f14c4c');
+    const stroke = themeColor('--vscode-charts-red', '#f14c4c');
     svg
       .append('path')
       .attr('d', line()(pts) ?? '')

@@ -2,6 +2,7 @@
  * Region colours for each colouring mode. Pure functions returning CSS colour strings, so the same
  * choice is made by the canvas, the legend, and the tests.
  */
+import { labelColor, MISSING_COLOR, sequentialColor } from '../shared/colors';
 
 export const COLOUR_MODES = [
   'prediction',
@@ -20,22 +21,9 @@ export const COLOUR_MODE_LABELS: Record<ColourMode, string> = {
   points: 'Training points',
 };
 
-/** Tableau 10: distinguishable on light and dark themes. */
-const CLASS_PALETTE = [
-  '#4e79a7',
-  '#f28e2c',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc949',
-  '#af7aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ab',
-];
-
+/** Class colours as in the mapper views; a negative class (no prediction) is grey. */
 export function classColour(k: number): string {
-  return k < 0 ? '#808080' : CLASS_PALETTE[k % CLASS_PALETTE.length];
+  return k < 0 ? MISSING_COLOR : labelColor(k, 10);
 }
 
 /** FNV-1a over the pattern's characters: equal patterns always get equal colours, across checkpoints too. */
@@ -67,11 +55,8 @@ export function fiedlerColour(v: number, maxAbs: number): string {
   return `rgb(${mix(r)}, ${mix(g)}, ${mix(b)})`;
 }
 
-/** Sequential scale on log(1 + count) so a few dense regions do not wash out the rest; zero is transparent grey. */
+/** Sequential scale on log(1 + count) so a few dense regions do not wash out the rest; zero is translucent grey. */
 export function countColour(count: number, maxCount: number): string {
   if (count <= 0 || maxCount <= 0) return 'rgba(128, 128, 128, 0.25)';
-  const t = Math.log1p(count) / Math.log1p(maxCount);
-  // from a pale yellow to a dark blue-green (viridis end points, linear in RGB)
-  const lerp = (a: number, b: number) => Math.round(a + (b - a) * t);
-  return `rgb(${lerp(253, 49)}, ${lerp(231, 104)}, ${lerp(37, 142)})`;
+  return sequentialColor(Math.log1p(count) / Math.log1p(maxCount));
 }

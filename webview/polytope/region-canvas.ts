@@ -7,6 +7,7 @@ import { select, zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } fro
 import type { RegionData } from './protocol';
 import { SpatialGrid } from './spatial-grid';
 import { classColour } from './colour';
+import { themeColor } from '../shared/theme';
 
 export interface Overlays {
   points: boolean;
@@ -129,7 +130,7 @@ export class RegionCanvas {
     // device = dpr·(t.k·(o + s·x) + t.x): one affine map, y flipped
     ctx.setTransform(dpr * k, 0, 0, -dpr * k, dpr * (t.k * ox + t.x), dpr * (t.k * oy + t.y));
     const px = 1 / k;
-    const edge = cssVar('--vscode-editor-foreground', '#888');
+    const edge = themeColor('--vscode-editor-foreground', '#888');
     ctx.lineWidth = 0.6 * px;
     ctx.strokeStyle = edge;
     ctx.globalAlpha = 1;
@@ -142,7 +143,7 @@ export class RegionCanvas {
     ctx.globalAlpha = 1;
     if (this.overlays.dual && this.dualPath) {
       ctx.lineWidth = 1.2 * px;
-      ctx.strokeStyle = cssVar('--vscode-charts-purple', '#b180d7');
+      ctx.strokeStyle = themeColor('--vscode-charts-purple', '#b180d7');
       ctx.stroke(this.dualPath);
       ctx.fillStyle = ctx.strokeStyle;
       const r = 2 * px;
@@ -153,7 +154,7 @@ export class RegionCanvas {
     if (this.overlays.points && d.points) {
       const r = 2.2 * px;
       ctx.lineWidth = 0.8 * px;
-      ctx.strokeStyle = cssVar('--vscode-editor-background', '#fff');
+      ctx.strokeStyle = themeColor('--vscode-editor-background', '#fff');
       const { coords, labels } = d.points;
       for (let i = 0; i < labels.length; i++) {
         ctx.beginPath();
@@ -166,7 +167,7 @@ export class RegionCanvas {
     if (d.anchors) {
       const r = 6 * px;
       ctx.lineWidth = 2 * px;
-      ctx.strokeStyle = cssVar('--vscode-editor-foreground', '#000');
+      ctx.strokeStyle = themeColor('--vscode-editor-foreground', '#000');
       for (let a = 0; a < d.anchors.length / 2; a++) {
         const [x, y] = [d.anchors[2 * a], d.anchors[2 * a + 1]];
         ctx.beginPath();
@@ -179,7 +180,7 @@ export class RegionCanvas {
     }
     if (this.hovered >= 0 && this.hovered < this.paths.length) {
       ctx.lineWidth = 2.5 * px;
-      ctx.strokeStyle = cssVar('--vscode-focusBorder', '#007fd4');
+      ctx.strokeStyle = themeColor('--vscode-focusBorder', '#007fd4');
       ctx.stroke(this.paths[this.hovered]);
     }
   }
@@ -227,9 +228,4 @@ function buildDualPath(d: RegionData): Path2D {
     p.lineTo(c[2 * b], c[2 * b + 1]);
   }
   return p;
-}
-
-export function cssVar(name: string, fallback: string): string {
-  const v = getComputedStyle(document.body).getPropertyValue(name).trim();
-  return v || fallback;
 }
