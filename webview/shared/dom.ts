@@ -18,7 +18,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
     else if (v === true) el.setAttribute(k, '');
     else el.setAttribute(k, String(v));
   }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
+  for (const c of children) if (c) el.append(c);
   return el;
 }
 

@@ -120,6 +120,8 @@ export const mapperData = object({
   live: bool,
   /** Whether samples can be listed for nodes (a manifest or image source exists). */
   hasSamples: bool,
+  /** Per-row image paths relative to the page (static report only; the panel asks the host instead). */
+  sampleSrcs: optional(array(str)),
 });
 export type MapperData = Infer<typeof mapperData>;
 
@@ -138,6 +140,7 @@ export const compareData = object({
   sets: array(compareSet),
   live: bool,
   hasSamples: bool,
+  sampleSrcs: optional(array(str)),
 });
 export type CompareData = Infer<typeof compareData>;
 

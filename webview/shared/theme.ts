@@ -39,8 +39,9 @@ const BASE_CSS = `
 }
 * { box-sizing: border-box; }
 html, body { margin: 0; padding: 0; height: 100%; }
-body { background: var(--ts-bg); color: var(--ts-fg); font-family: var(--ts-font); font-size: var(--ts-font-size); }
-#app { display: flex; flex-direction: column; height: 100vh; min-height: 0; }
+body { display: flex; flex-direction: column; background: var(--ts-bg); color: var(--ts-fg); font-family: var(--ts-font); font-size: var(--ts-font-size); }
+#app { display: flex; flex-direction: column; flex: 1; min-height: 0; }
+body > nav { padding: 2px 8px; }
 :focus-visible { outline: 2px solid var(--ts-focus); outline-offset: 1px; }
 button, select, input { font: inherit; color: inherit; }
 button {
