@@ -3,6 +3,7 @@
  * `src/cli/commands/<name>.ts` and registers itself on the program.
  */
 import { Command } from 'commander';
+import { registerInfo } from './commands/info';
 import { exitWithError } from './output';
 
 declare const TOPOSCOPE_VERSION: string;
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
       // Usage errors are bad input: exit 2 (help and version exit 0).
       process.exit(err.exitCode === 0 ? 0 : 2);
     });
+  registerInfo(program);
   return program;
 }
 

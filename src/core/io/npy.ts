@@ -1,47 +1,42 @@
 /**
- * NumPy .npy reader (format versions 1.0–3.0). Hand-written: the npm readers (npyjs) mishandle big-endian
- * and Fortran-order files, and the format is small enough to read exactly.
+ * NumPy .npy reader and writer (format versions 1.0–3.0). Hand-written: the npm readers (npyjs) mishandle
+ * big-endian and Fortran-order files, and the format is small enough to read exactly.
  */
 import { InputError } from '../errors';
-import { sizeOf, type DType, type Tensor, type TensorData } from './tensor';
+import { decodeElements, dtypeItemSize, MAX_ELEMENTS, type Descr } from './elements';
+import { sizeOf, type DType, type Tensor, type TensorData, type TensorInfo } from './tensor';
+
+export { decodeElements, MAX_ELEMENTS };
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 
-/** Refuse headers that claim more elements than could ever be allocated, before allocating. */
-export const MAX_ELEMENTS = 2 ** 31 - 1;
-
-interface Descr {
-  dtype: DType;
-  itemSize: number;
-  littleEndian: boolean;
-}
+const NPY_DTYPES: Record<string, DType | undefined> = {
+  f2: 'float16',
+  f4: 'float32',
+  f8: 'float64',
+  i1: 'int8',
+  i2: 'int16',
+  i4: 'int32',
+  i8: 'int64',
+  u1: 'uint8',
+  u2: 'uint16',
+  u4: 'uint32',
+  u8: 'uint64',
+  b1: 'bool',
+};
 
 function parseDescr(file: string, descr: string): Descr {
   const m = /^([<>|=])([fiub])(\d+)$/.exec(descr);
-  if (!m) throw new InputError(file, `unsupported dtype '${descr}'`, 'unsupported-dtype');
-  const [, order, kind, sizeStr] = m;
-  const itemSize = Number(sizeStr);
-  const table: Record<string, DType | undefined> = {
-    f2: 'float16',
-    f4: 'float32',
-    f8: 'float64',
-    i1: 'int8',
-    i2: 'int16',
-    i4: 'int32',
-    i8: 'int64',
-    u1: 'uint8',
-    u2: 'uint16',
-    u4: 'uint32',
-    u8: 'uint64',
-    b1: 'bool',
-  };
-  const dtype = table[kind + sizeStr];
-  if (!dtype) throw new InputError(file, `unsupported dtype '${descr}'`, 'unsupported-dtype');
-  return { dtype, itemSize, littleEndian: order !== '>' };
+  const dtype = m ? NPY_DTYPES[m[2] + m[3]] : undefined;
+  if (!m || !dtype) throw new InputError(file, `unsupported dtype '${descr}'`, 'unsupported-dtype');
+  return { dtype, itemSize: dtypeItemSize(dtype), littleEndian: m[1] !== '>' };
 }
 
 /** Parses the Python-literal header dict: {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), } */
-function parseHeader(file: string, text: string): { descr: Descr; fortran: boolean; shape: number[] } {
+function parseHeaderDict(file: string, text: string): { descr: Descr; fortran: boolean; shape: number[] } {
+  if (/'descr'\s*:\s*\[/.test(text)) {
+    throw new InputError(file, 'structured (record) arrays are not supported', 'unsupported-dtype');
+  }
   const descrM = /'descr'\s*:\s*'([^']*)'/.exec(text);
   const fortranM = /'fortran_order'\s*:\s*(True|False)/.exec(text);
   const shapeM = /'shape'\s*:\s*\(([^)]*)\)/.exec(text);
@@ -53,89 +48,46 @@ function parseHeader(file: string, text: string): { descr: Descr; fortran: boole
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map((s) => {
-      if (!/^\d+L?$/.test(s)) throw new InputError(file, `bad shape entry '${s}' in .npy header`, 'bad-header');
+      if (!/^\d{1,15}L?$/.test(s))
+        throw new InputError(file, `bad shape entry '${s}' in .npy header`, 'bad-header');
       return Number(s.replace('L', ''));
     });
   return { descr: parseDescr(file, descrM[1]), fortran: fortranM[1] === 'True', shape };
 }
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * 2 ** -14 * (f / 1024);
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * 2 ** (e - 15) * (1 + f / 1024);
+export interface NpyHeader {
+  descr: Descr;
+  fortran: boolean;
+  shape: number[];
+  /** Byte offset of the first element. */
+  dataStart: number;
 }
 
-/** Decodes `count` elements of `descr` from `view` at `offset` into a fresh typed array (row order as stored). */
-export function decodeElements(view: DataView, offset: number, count: number, d: Descr): TensorData {
-  const le = d.littleEndian;
-  const aligned = (view.byteOffset + offset) % d.itemSize === 0;
-  const buf = view.buffer;
-  const start = view.byteOffset + offset;
-  // Zero-copy view when the bytes are little-endian and aligned (the common case on x86/ARM hosts).
-  if (le && aligned && d.dtype !== 'float16' && d.dtype !== 'bfloat16') {
-    switch (d.dtype) {
-      case 'float32':
-        return new Float32Array(buf, start, count);
-      case 'float64':
-        return new Float64Array(buf, start, count);
-      case 'int8':
-        return new Int8Array(buf, start, count);
-      case 'int16':
-        return new Int16Array(buf, start, count);
-      case 'int32':
-        return new Int32Array(buf, start, count);
-      case 'int64':
-        return new BigInt64Array(buf, start, count);
-      case 'uint8':
-      case 'bool':
-        return new Uint8Array(buf, start, count);
-      case 'uint16':
-        return new Uint16Array(buf, start, count);
-      case 'uint32':
-        return new Uint32Array(buf, start, count);
-      case 'uint64':
-        return new BigUint64Array(buf, start, count);
-    }
+/** Reads and checks the header only (listing .npz members needs no data). */
+export function parseNpyHeader(bytes: Uint8Array, file = ''): NpyHeader {
+  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw new InputError(file, 'not a .npy file (bad magic)', 'bad-header');
   }
-  const n = d.itemSize;
-  const read = <T extends TensorData>(out: T, get: (o: number) => number | bigint): T => {
-    for (let i = 0; i < count; i++) out[i] = get(offset + i * n) as never;
-    return out;
-  };
-  switch (d.dtype) {
-    case 'float16':
-      return read(new Float32Array(count), (o) => halfToFloat(view.getUint16(o, le)));
-    case 'bfloat16':
-      return read(new Float32Array(count), (o) => {
-        const tmp = new DataView(new ArrayBuffer(4));
-        tmp.setUint16(0, view.getUint16(o, le), false);
-        return tmp.getFloat32(0, false);
-      });
-    case 'float32':
-      return read(new Float32Array(count), (o) => view.getFloat32(o, le));
-    case 'float64':
-      return read(new Float64Array(count), (o) => view.getFloat64(o, le));
-    case 'int8':
-      return read(new Int8Array(count), (o) => view.getInt8(o));
-    case 'int16':
-      return read(new Int16Array(count), (o) => view.getInt16(o, le));
-    case 'int32':
-      return read(new Int32Array(count), (o) => view.getInt32(o, le));
-    case 'int64':
-      return read(new BigInt64Array(count), (o) => view.getBigInt64(o, le));
-    case 'uint8':
-    case 'bool':
-      return read(new Uint8Array(count), (o) => view.getUint8(o));
-    case 'uint16':
-      return read(new Uint16Array(count), (o) => view.getUint16(o, le));
-    case 'uint32':
-      return read(new Uint32Array(count), (o) => view.getUint32(o, le));
-    case 'uint64':
-      return read(new BigUint64Array(count), (o) => view.getBigUint64(o, le));
+  const major = bytes[6];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let headerLen: number;
+  let headerStart: number;
+  if (major === 1) {
+    headerLen = view.getUint16(8, true);
+    headerStart = 10;
+  } else if (major === 2 || major === 3) {
+    if (bytes.length < 12) throw new InputError(file, 'truncated .npy header', 'truncated');
+    headerLen = view.getUint32(8, true);
+    headerStart = 12;
+  } else {
+    throw new InputError(file, `unsupported .npy version ${major}`, 'bad-header');
   }
+  if (headerStart + headerLen > bytes.length)
+    throw new InputError(file, 'truncated .npy header', 'truncated');
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(
+    bytes.subarray(headerStart, headerStart + headerLen),
+  );
+  return { ...parseHeaderDict(file, header), dataStart: headerStart + headerLen };
 }
 
 /** Reorders a Fortran-order (column-major) array into row-major order. */
@@ -162,44 +114,77 @@ function fortranToC<T extends TensorData>(src: T, shape: number[]): T {
   return out;
 }
 
-/** Reads a whole .npy file held in memory. `file` names it in errors. */
-export function parseNpy(bytes: Uint8Array, file = ''): Tensor {
-  if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) {
-    throw new InputError(file, 'not a .npy file (bad magic)', 'bad-header');
-  }
-  const major = bytes[6];
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let headerLen: number;
-  let headerStart: number;
-  if (major === 1) {
-    headerLen = view.getUint16(8, true);
-    headerStart = 10;
-  } else if (major === 2 || major === 3) {
-    if (bytes.length < 12) throw new InputError(file, 'truncated .npy header', 'truncated');
-    headerLen = view.getUint32(8, true);
-    headerStart = 12;
-  } else {
-    throw new InputError(file, `unsupported .npy version ${major}`, 'bad-header');
-  }
-  if (headerStart + headerLen > bytes.length) throw new InputError(file, 'truncated .npy header', 'truncated');
-  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(
-    bytes.subarray(headerStart, headerStart + headerLen),
-  );
-  const { descr, fortran, shape } = parseHeader(file, header);
-  const count = sizeOf(shape);
-  if (!Number.isSafeInteger(count) || count > MAX_ELEMENTS) {
-    throw new InputError(file, `header claims ${count} elements, more than can be loaded`, 'too-large');
-  }
-  const dataStart = headerStart + headerLen;
-  const need = count * descr.itemSize;
-  if (bytes.length - dataStart < need) {
+/** Shape and dtype of a .npy held in memory, without decoding its data. */
+export function describeNpy(bytes: Uint8Array, file: string, name: string): TensorInfo {
+  const h = parseNpyHeader(bytes, file);
+  checkSize(h, bytes.length, file);
+  return { name, shape: h.shape, dtype: h.descr.dtype };
+}
+
+function checkSize(h: NpyHeader, available: number, file: string): number {
+  const count = sizeOf(h.shape);
+  const need = count * h.descr.itemSize;
+  if (available - h.dataStart < need) {
     throw new InputError(
       file,
-      `truncated data: shape (${shape.join(', ')}) needs ${need} bytes, file has ${bytes.length - dataStart}`,
+      `truncated data: shape (${h.shape.join(', ')}) needs ${need} bytes, file has ${Math.max(0, available - h.dataStart)}`,
       'truncated',
     );
   }
-  let data = decodeElements(view, dataStart, count, descr);
-  if (fortran) data = fortranToC(data, shape);
-  return { dtype: descr.dtype, shape, data };
+  if (count > MAX_ELEMENTS) {
+    throw new InputError(file, `header claims ${count} elements, more than can be loaded`, 'too-large');
+  }
+  return count;
+}
+
+/** Reads a whole .npy file held in memory. `file` names it in errors. */
+export function parseNpy(bytes: Uint8Array, file = ''): Tensor {
+  const h = parseNpyHeader(bytes, file);
+  const count = checkSize(h, bytes.length, file);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let data = decodeElements(view, h.dataStart, count, h.descr);
+  if (h.fortran) data = fortranToC(data, h.shape);
+  return { dtype: h.descr.dtype, shape: h.shape, data };
+}
+
+const NPY_DESCR: Record<DType, string> = {
+  float16: '<f2',
+  bfloat16: '<f4',
+  float32: '<f4',
+  float64: '<f8',
+  int8: '|i1',
+  int16: '<i2',
+  int32: '<i4',
+  int64: '<i8',
+  uint8: '|u1',
+  uint16: '<u2',
+  uint32: '<u4',
+  uint64: '<u8',
+  bool: '|b1',
+};
+
+/**
+ * Encodes a tensor as a version 1.0 .npy (version 2.0 when the header needs it). float16/bfloat16 data is
+ * held widened in memory and written as float32.
+ */
+export function encodeNpy(t: Tensor): Uint8Array {
+  const dtype = t.dtype === 'float16' || t.dtype === 'bfloat16' ? 'float32' : t.dtype;
+  const shape = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(', ')})`;
+  const dict = `{'descr': '${NPY_DESCR[dtype]}', 'fortran_order': False, 'shape': ${shape}, }`;
+  let prefix = 10;
+  if (dict.length + 11 > 0xffff) prefix = 12;
+  // Total header length is padded to a multiple of 64 so the data is aligned for zero-copy reads.
+  const total = Math.ceil((prefix + dict.length + 1) / 64) * 64;
+  const header = dict + ' '.repeat(total - prefix - dict.length - 1) + '\n';
+  const body = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  const out = new Uint8Array(total + body.length);
+  out.set(MAGIC);
+  out[6] = prefix === 10 ? 1 : 2;
+  out[7] = 0;
+  const v = new DataView(out.buffer);
+  if (prefix === 10) v.setUint16(8, header.length, true);
+  else v.setUint32(8, header.length, true);
+  for (let i = 0; i < header.length; i++) out[prefix + i] = header.charCodeAt(i);
+  out.set(body, total);
+  return out;
 }

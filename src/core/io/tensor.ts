@@ -35,6 +35,8 @@ export interface Tensor {
   dtype: DType;
   shape: number[];
   data: TensorData;
+  /** Class names when the values index them (a text label column of a CSV). */
+  classes?: string[];
 }
 
 /** Number of elements: the product of the shape (1 for a 0-d tensor). */
@@ -73,4 +75,11 @@ export function toLabels(t: Tensor): Int32Array {
   const out = new Int32Array(t.data.length);
   for (let i = 0; i < out.length; i++) out[i] = Number(t.data[i]);
   return out;
+}
+
+/** What a listing reports about one tensor in a file, without reading its data. */
+export interface TensorInfo {
+  name: string;
+  shape: number[];
+  dtype: DType;
 }
