@@ -3,7 +3,10 @@
  * `src/cli/commands/<name>.ts` and registers itself on the program.
  */
 import { Command } from 'commander';
+import { registerActivations } from './commands/activations';
+import { registerAttack } from './commands/attack';
 import { registerInfo } from './commands/info';
+import { registerLayers } from './commands/layers';
 import { exitWithError } from './output';
 
 declare const TOPOSCOPE_VERSION: string;
@@ -19,6 +22,9 @@ export function buildProgram(): Command {
       process.exit(err.exitCode === 0 ? 0 : 2);
     });
   registerInfo(program);
+  registerLayers(program);
+  registerActivations(program);
+  registerAttack(program);
   return program;
 }
 

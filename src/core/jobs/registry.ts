@@ -3,11 +3,13 @@
  * its own module; jobs that load onnxruntime are listed in `ORT_JOBS` and run in a child process.
  */
 import { ioJobs } from './io';
+import { modelJobs } from './model';
 import type { JobHandlers, JobKind } from './types';
 
 export const handlers: JobHandlers = {
   ...ioJobs,
+  ...modelJobs,
 };
 
 /** Jobs that load onnxruntime-node: never on the extension host's thread, and killable (child process). */
-export const ORT_JOBS: ReadonlySet<JobKind> = new Set<JobKind>([]);
+export const ORT_JOBS: ReadonlySet<JobKind> = new Set<JobKind>(['layers', 'activations', 'attack']);

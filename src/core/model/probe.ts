@@ -12,6 +12,8 @@ export const PROBE_BATCH = 2;
 
 export interface ProbeResult {
   shapes: Map<string, number[]>;
+  /** onnxruntime's element type of each tensor ('float32', 'int64', …). */
+  types: Map<string, string>;
   values: Map<string, Float64Array>;
 }
 
@@ -34,15 +36,17 @@ export async function probeModel(
   try {
     const out = await session.run({ [input]: await floatTensor(x, [PROBE_BATCH, ...rowShape]) });
     const shapes = new Map<string, number[]>([[input, [PROBE_BATCH, ...rowShape]]]);
+    const types = new Map<string, string>([[input, 'float32']]);
     const values = new Map<string, Float64Array>();
     for (const [name, t] of Object.entries(out)) {
       shapes.set(name, t.dims.map(Number));
+      types.set(name, t.type);
       const data = t.data;
       if (typeof data !== 'string' && !Array.isArray(data) && data.length <= 4096) {
         values.set(name, Float64Array.from(data as ArrayLike<number | bigint>, Number));
       }
     }
-    return { shapes, values };
+    return { shapes, types, values };
   } finally {
     await session.release();
   }
