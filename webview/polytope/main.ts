@@ -13,6 +13,12 @@ import { describeRegion, regionFills } from './fills';
 import { heatmap, lineChart } from './charts';
 import { RegionCanvas } from './region-canvas';
 import { polytopeUiState, type Box, type PolytopeUiState, type RegionData, type SweepData } from './protocol';
+import {
+  polytopeReportState,
+  regionDataFromJson,
+  sweepFromJson,
+  type PolytopeReportState,
+} from './report-state';
 import { requestKey, sweepLossSeries } from './view-state';
 
 const CSS = `
@@ -34,18 +40,19 @@ const channel = connectPolytopeChannel();
 const app = appRoot();
 app.classList.add('polytope');
 
-const restored = tryState(channel.getState()) ?? tryState(channel.initialState);
-if (!restored) {
-  showError('This panel has nothing to show: open it with "TopoScope: Show Polytopes".');
-  throw new Error('no polytope target');
-}
-const ui: PolytopeUiState = restored;
-
 /** Results by request key: moving the slider back, or switching boxes back, is instant. */
 const cache = new Map<string, RegionData>();
 let current: RegionData | null = null;
 let sweep: SweepData | null = null;
 let wantedKey = '';
+
+const report = channel.standalone ? readReport(channel.initialState) : undefined;
+const restored = report?.ui ?? tryState(channel.getState()) ?? tryState(channel.initialState);
+if (!restored) {
+  showError('This panel has nothing to show: open it with "TopoScope: Show Polytopes".');
+  throw new Error('no polytope target');
+}
+const ui: PolytopeUiState = restored;
 
 // toolbar
 const colourSelect = h(
@@ -507,6 +514,18 @@ channel.onMessage((msg) => {
   }
 });
 
+/** The static report's embedded state: every precomputed complex goes into the cache. */
+function readReport(x: unknown): PolytopeReportState | undefined {
+  try {
+    const state = polytopeReportState((x as { data?: unknown } | null)?.data);
+    for (const [key, d] of Object.entries(state.regions)) cache.set(key, regionDataFromJson(d));
+    return state;
+  } catch (err) {
+    showError(`The report's polytope data is unreadable: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 function tryState(x: unknown): PolytopeUiState | undefined {
   try {
     return polytopeUiState(x);
@@ -515,6 +534,13 @@ function tryState(x: unknown): PolytopeUiState | undefined {
   }
 }
 
+if (report) {
+  const s = sweepFromJson(report.sweep);
+  if (s) drawSweep(s);
+  for (const b of [applyBox, resetBox, trainButton, applyAnchors, pickAnchors]) b.disabled = true;
+  if (report.notes.length)
+    side.prepend(h('section', { class: 'muted' }, ...report.notes.map((n) => h('div', {}, n))));
+}
 persist();
 channel.post({ type: 'ready' });
 request();

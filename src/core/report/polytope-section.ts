@@ -3,7 +3,7 @@
  * polytope webview draws: flat polygons in plot coordinates, per-face patterns as 0/1 strings, training
  * points counted per face, and plain numbers for the charts. Pure: no `vscode`, so it is unit-tested.
  */
-import type { BettiCurves, CellComplex, FiedlerResult, SweepResult } from '../../core/polytope/types';
+import type { BettiCurves, CellComplex, FiedlerResult, SweepResult } from '../polytope/types';
 import { SpatialGrid } from '../../../webview/polytope/spatial-grid';
 import type { FiedlerMetricsView, RegionData, SweepData } from '../../../webview/polytope/protocol';
 

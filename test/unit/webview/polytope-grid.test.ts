@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { pointInPolygon, SpatialGrid, type PolygonSet } from '../../../webview/polytope/spatial-grid';
-import { countPointsPerFace, patternString } from '../../../src/extension/panels/polytope-view-data';
+import { countPointsPerFace, patternString } from '../../../src/core/report/polytope-section';
 
 /** An n×m grid of axis-aligned unit squares over [0, n]×[0, m]: face (i, j) = i + n·j. */
 function squares(n: number, m: number): PolygonSet {
