@@ -157,14 +157,14 @@ canvas.canvas.addEventListener('mousemove', (e) => {
   tooltip.style.top = `${e.offsetY + 14}px`;
 });
 
-const fSection = section('f-vector', 'fvector');
-const fiedlerSection = section('Fiedler partitions', 'fiedler');
+const fSection = section('f-vector', 'fvector', false);
+const fiedlerSection = section('Fiedler partitions', 'fiedler', false);
 const bettiSection = section('Betti curves (random filtration)', 'betti');
 const sweepSections = {
   beta0: section('β₀ across checkpoints', 'heat-beta0'),
   beta1: section('β₁ across checkpoints', 'heat-beta1'),
   fvec: section('f-vector against the loss', 'fvector-loss'),
-  corr: section('Correlations with the training loss', 'correlations'),
+  corr: section('Correlations with the training loss', 'correlations', false),
 };
 for (const s of Object.values(sweepSections)) s.root.hidden = true;
 
@@ -174,9 +174,14 @@ interface Section {
   svg: SVGSVGElement | null;
 }
 
-function section(title: string, id: string): Section {
+function section(title: string, id: string, chart = true): Section {
   const body = h('div', { class: 'chart', 'data-testid': `section-${id}` });
   const s: Section = { root: h('section', {}), body, svg: null };
+  side.append(s.root);
+  if (!chart) {
+    s.root.append(h('h2', {}, title), body);
+    return s;
+  }
   const png = h('button', { title: `Save ${title} as PNG` }, 'PNG');
   const svgButton = h('button', { title: `Save ${title} as SVG` }, 'SVG');
   png.addEventListener('click', () => void saveChartPng(s, id));
@@ -187,7 +192,6 @@ function section(title: string, id: string): Section {
     h('div', { class: 'chart-head' }, h('h2', {}, title), h('span', { class: 'group' }, png, svgButton)),
     body,
   );
-  side.append(s.root);
   return s;
 }
 
@@ -228,7 +232,7 @@ function draw(d: RegionData): void {
   canvas.setOverlays({ points: ui.showPoints, dual: ui.showDual });
   if (first) canvas.resetZoom();
   regionCount.textContent = String(d.fVector[2]);
-  boxInputs.forEach((el, i) => (el.value = String(+d.box[i].toPrecision(6))));
+  boxInputs.forEach((el, i) => (el.value = String(+d.box[i].toPrecision(4))));
   sliceGroup.hidden = d.inputDim <= 2;
   if (ui.target.anchors) anchorInputs.forEach((el, i) => (el.value = String(ui.target.anchors?.[i] ?? '')));
   busyLine.textContent = '';
@@ -275,7 +279,7 @@ function drawFiedler(d: RegionData): void {
         ? [
             fmt(m.misclassifiedPct, 1),
             fmt(m.l2Error),
-            m.lambda2.toExponential(3),
+            m.lambda2.toPrecision(3),
             fmt(m.gapRatio),
             String(m.components),
           ]
