@@ -16,7 +16,7 @@ interface CountResult {
   where: Where;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Starts a job, cancels it once it is running, and resolves with how long the rejection took. */
 async function cancelWhileRunning(
