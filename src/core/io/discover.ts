@@ -44,8 +44,8 @@ function scoreRole(stem: string, prefix: RegExp, word: RegExp, tag: string | und
   // `test_labels`, `mnist_labels`: the role word anywhere, as a token.
   if (!word.test(stem)) return 0;
   // Runs that share tokens (`clean` in act_clean_eps0.05 and pred_clean_eps0.00) rank first among the rest.
-  const tokens = new Set((tag ?? '').split(/[_\-]/).filter(Boolean));
-  const shared = (own ?? '').split(/[_\-]/).filter((t) => tokens.has(t)).length;
+  const tokens = new Set((tag ?? '').split(/[_-]/).filter(Boolean));
+  const shared = (own ?? '').split(/[_-]/).filter((t) => tokens.has(t)).length;
   return (own !== undefined ? 40 : 30) + Math.min(shared, 9);
 }
 
