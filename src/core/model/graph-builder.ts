@@ -17,7 +17,7 @@ import { ONNX_FLOAT, ONNX_INT64 } from '../io/onnx';
 /** number → INT, number[] → INTS, string → STRING, { f } → FLOAT (so alpha = 1 stays a float). */
 export type AttrValue = number | number[] | string | { f: number };
 
-function attribute(name: string, value: AttrValue): AttributeProto {
+export function makeAttribute(name: string, value: AttrValue): AttributeProto {
   const T = AttributeProto_AttributeType;
   if (typeof value === 'string')
     return create(AttributeProtoSchema, { name, type: T.STRING, s: new TextEncoder().encode(value) });
@@ -56,7 +56,7 @@ export class GraphBuilder {
         name: this.fresh(`${op}_node`),
         input: inputs,
         output: outs,
-        attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)),
+        attribute: Object.entries(attrs).map(([k, v]) => makeAttribute(k, v)),
       }),
     );
     return outs;
