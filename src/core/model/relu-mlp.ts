@@ -13,6 +13,7 @@ import {
   type TensorProto,
 } from '../io/onnx';
 import { toFloat64, type Tensor } from '../io/tensor';
+import { mulberry32 } from '../random';
 
 export interface ReluMlp {
   /** [in, h1..hL, out] */
@@ -276,4 +277,17 @@ export function forwardReluMlp(mlp: ReluMlp, x: Float64Array, n: number, pre?: F
     }
   }
   return out;
+}
+
+/** A seeded network with PyTorch's default Linear init: weights and biases uniform(±1/√fan_in). */
+export function randomReluMlp(widths: number[], seed: number): ReluMlp {
+  const rng = mulberry32(seed);
+  const weights: Float64Array[] = [];
+  const biases: Float64Array[] = [];
+  for (let l = 0; l + 1 < widths.length; l++) {
+    const bound = 1 / Math.sqrt(widths[l]);
+    weights.push(Float64Array.from({ length: widths[l + 1] * widths[l] }, () => (2 * rng() - 1) * bound));
+    biases.push(Float64Array.from({ length: widths[l + 1] }, () => (2 * rng() - 1) * bound));
+  }
+  return { widths: [...widths], weights, biases };
 }
