@@ -5,7 +5,14 @@
  * point within ε — the cluster scikit-learn's expansion reaches it from first; everything else is noise.
  */
 import { InputError } from '../errors';
-import { buildBlock, distanceWithin, pivotRadius, pivotsAllow, type PointBlock } from './neighbors';
+import {
+  buildBlock,
+  countNeighbours,
+  distanceWithin,
+  forEachCandidate,
+  treeRadius,
+  type PointBlock,
+} from './neighbors';
 import type { Metric } from './types';
 
 export interface DbscanResult {
@@ -46,39 +53,73 @@ function find(parent: Int32Array, i: number): number {
   return i;
 }
 
+const NO_CORE = -2;
+const MIXED = -1;
+
+/**
+ * For every tree node: the component root shared by all its core points, NO_CORE without core points,
+ * MIXED otherwise. Later unions only merge components, so a shared root stays shared (compare with find).
+ */
+function subtreeRoots(b: PointBlock, isCore: Uint8Array, parent: Int32Array): Int32Array {
+  const nodes = b.start.length;
+  const out = new Int32Array(nodes);
+  const merge = (a: number, c: number): number =>
+    a === NO_CORE ? c : c === NO_CORE ? a : a === MIXED || c === MIXED ? MIXED : a === c ? a : MIXED;
+  // children have larger ids than their parent (nodes are numbered in preorder)
+  for (let v = nodes - 1; v >= 0; v--) {
+    if (b.left[v] >= 0) {
+      out[v] = merge(out[b.left[v]], out[b.right[v]]);
+      continue;
+    }
+    let r = NO_CORE;
+    for (let q = b.start[v]; q < b.end[v] && r !== MIXED; q++) if (isCore[q]) r = merge(r, find(parent, q));
+    out[v] = r;
+  }
+  return out;
+}
+
 export function dbscanBlock(b: PointBlock, eps: number, minSamples: number): DbscanResult {
   const m = b.m;
-  const key = b.key;
-  const pr = pivotRadius(b, eps);
-  const within = (p: number, q: number): boolean =>
-    pivotsAllow(b, p, q, pr) && distanceWithin(b, p, q, eps) <= eps;
+  const tr = treeRadius(b, eps);
+  const radius = (): number => tr;
+  const near = (p: number, q: number): boolean => distanceWithin(b, p, q, eps) <= eps;
 
-  // core points: count neighbours outward along the key, stopping at minSamples
+  // core points: count neighbours, stopping at minSamples; the neighbours found are kept, to seed the
+  // components cheaply and to place border points
   const isCore = new Uint8Array(m);
+  const k = minSamples - 1;
+  const seeds = new Int32Array(m * k).fill(-1);
   for (let p = 0; p < m; p++) {
-    let count = 1;
-    let lo = p - 1;
-    let hi = p + 1;
-    while (count < minSamples) {
-      const gl = lo >= 0 ? key[p] - key[lo] : Infinity;
-      const gh = hi < m ? key[hi] - key[p] : Infinity;
-      if (Math.min(gl, gh) > pr) break;
-      const q = gl <= gh ? lo-- : hi++;
-      if (within(p, q)) count++;
-    }
-    if (count >= minSamples) isCore[p] = 1;
+    if (countNeighbours(b, p, eps, minSamples, seeds, p * k) >= minSamples) isCore[p] = 1;
   }
 
-  // components of core points; a pair already in one component needs no distance
+  // components of core points: first join the seeds, then look only into subtrees whose core points are
+  // not all in p's component already (pairs already united need no distance)
   const parent = Int32Array.from({ length: m }, (_, i) => i);
+  const unite = (p: number, q: number): void => {
+    const rp = find(parent, p);
+    const rq = find(parent, q);
+    if (rp !== rq) parent[Math.max(rp, rq)] = Math.min(rp, rq);
+  };
   for (let p = 0; p < m; p++) {
     if (!isCore[p]) continue;
-    for (let q = p + 1; q < m && key[q] - key[p] <= pr; q++) {
-      if (!isCore[q]) continue;
-      const rp = find(parent, p);
-      const rq = find(parent, q);
-      if (rp !== rq && within(p, q)) parent[Math.max(rp, rq)] = Math.min(rp, rq);
+    for (let t = p * k; t < (p + 1) * k; t++) {
+      if (seeds[t] >= 0 && isCore[seeds[t]]) unite(p, seeds[t]);
     }
+  }
+  const uniform = subtreeRoots(b, isCore, parent);
+  for (let p = 0; p < m; p++) {
+    if (!isCore[p]) continue;
+    forEachCandidate(
+      b,
+      p,
+      radius,
+      (q) => {
+        if (isCore[q] && find(parent, p) !== find(parent, q) && near(p, q)) unite(p, q);
+        return false;
+      },
+      (v) => uniform[v] === NO_CORE || (uniform[v] >= 0 && find(parent, uniform[v]) === find(parent, p)),
+    );
   }
 
   // number clusters by their lowest member index (scikit-learn's scan order)
@@ -97,18 +138,17 @@ export function dbscanBlock(b: PointBlock, eps: number, minSamples: number): Dbs
   const labelAt = new Int32Array(m).fill(-1);
   for (let p = 0; p < m; p++) if (isCore[p]) labelAt[p] = clusterOfRoot[find(parent, p)];
 
-  // border points: the lowest-numbered cluster with a core point within eps
+  // border points: the lowest-numbered cluster with a core point within eps. A point that is not core
+  // has fewer than minSamples − 1 neighbours, and its count stopped only after finding all of them.
   const borderLabel = new Int32Array(m).fill(-1);
   for (let p = 0; p < m; p++) {
     if (isCore[p]) continue;
-    let best = Infinity;
-    for (let q = p - 1; q >= 0 && key[p] - key[q] <= pr; q--) {
-      if (isCore[q] && labelAt[q] < best && within(p, q)) best = labelAt[q];
+    let best = -1;
+    for (let t = p * k; t < (p + 1) * k; t++) {
+      const q = seeds[t];
+      if (q >= 0 && isCore[q] && (best < 0 || labelAt[q] < best)) best = labelAt[q];
     }
-    for (let q = p + 1; q < m && key[q] - key[p] <= pr; q++) {
-      if (isCore[q] && labelAt[q] < best && within(p, q)) best = labelAt[q];
-    }
-    if (best !== Infinity) borderLabel[p] = best;
+    borderLabel[p] = best;
   }
 
   const labels = new Int32Array(m);

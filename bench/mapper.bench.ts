@@ -1,0 +1,73 @@
+/**
+ * Mapper benchmarks (DESIGN.md §8): a seeded 10-blob Gaussian mixture like scikit-learn's make_blobs
+ * (centres uniform in [−10, 10]ᴰ, unit spread), L2-norm lens, 20 intervals, 30 % overlap, DBSCAN
+ * minSamples 5, ε by the 0.9-quantile rule — the settings of the KeplerMapper anchors (8 s and 15–18 s).
+ * The 1 000 000 × 64 scale run is opt-in: `TOPOSCOPE_BENCH_SCALE=1 npm run bench "1 000 000"`.
+ */
+import { MapperSession, buildMapper } from '../src/core/mapper/mapper';
+import { mulberry32, randomNormal } from '../src/core/random';
+import type { Benchmark } from './harness';
+
+export function gaussianBlobs(n: number, d: number, blobs = 10, seed = 0): Float32Array {
+  const rng = mulberry32(seed);
+  const centres = Float64Array.from({ length: blobs * d }, () => 20 * rng() - 10);
+  const x = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const c = Math.floor(rng() * blobs) * d;
+    for (let j = 0; j < d; j++) x[i * d + j] = centres[c + j] + randomNormal(rng);
+  }
+  return x;
+}
+
+const PARAMS = {
+  lens: 'l2norm',
+  intervals: 20,
+  overlap: 0.3,
+  minSamples: 5,
+  eps: 'auto',
+  epsQuantile: 0.9,
+} as const;
+
+function mapperBench(n: number, d: number, target: number, runs = 5): Benchmark<Float32Array> {
+  return {
+    name: `mapper, ${n.toLocaleString('fr-FR')} × ${d}`,
+    target: `≤ ${target / 1000} s`,
+    targetMs: target,
+    runs,
+    setup: () => gaussianBlobs(n, d),
+    run: (x) => {
+      const g = buildMapper({ x, n, d }, PARAMS);
+      return `${g.summary.nodes} nodes, ${g.summary.edges} edges, ε ${g.parameters.eps.toFixed(3)}, dropped ${g.summary.pointsDropped}`;
+    },
+  };
+}
+
+const recluster: Benchmark<{ session: MapperSession; step: number }> = {
+  name: 're-cluster after a parameter change, 10 000 × 10',
+  target: '≤ 150 ms',
+  targetMs: 150,
+  runs: 7,
+  setup: () => {
+    const session = new MapperSession({ x: gaussianBlobs(10_000, 10), n: 10_000, d: 10 });
+    session.run(PARAMS);
+    return { session, step: 0 };
+  },
+  // each run moves eps and overlap, so every preimage is re-clustered; the lens and its order are reused
+  run: (s) => {
+    s.step++;
+    const g = s.session.run({ ...PARAMS, eps: 1.5 + 0.05 * s.step, overlap: 0.3 + 0.01 * (s.step % 5) });
+    return `${g.summary.nodes} nodes`;
+  },
+};
+
+const scale = process.env.TOPOSCOPE_BENCH_SCALE ? [mapperBench(1_000_000, 64, Infinity, 1)] : [];
+
+/** Each benchmark keeps its own state type; the runner only passes setup's value back to run. */
+const erase = <S>(b: Benchmark<S>): Benchmark<unknown> => b as unknown as Benchmark<unknown>;
+
+export const benchmarks: Benchmark<unknown>[] = [
+  erase(mapperBench(60_000, 10, 800)),
+  erase(mapperBench(50_000, 512, 2000)),
+  erase(recluster),
+  ...scale.map((b) => erase(b)),
+];
