@@ -32,6 +32,8 @@ interface UiState {
 
 interface PersistedState {
   ui: UiState;
+  /** Parameter changes made in this panel (the host reapplies them after a reload). */
+  params?: ParamsChange;
   /** Whatever the host needs to reopen this panel (opaque here). */
   restore?: unknown;
 }
@@ -128,7 +130,7 @@ const weakTable = new VirtualTable<ViewNode>(
 );
 
 function persist(): void {
-  host.setState({ ui, restore } satisfies PersistedState);
+  host.setState({ ui, restore, params: pending } satisfies PersistedState);
 }
 
 function className(k: number): string {
@@ -161,10 +163,11 @@ function selectInput<T extends string>(label: string, options: [T, string][], va
   return h('label', {}, label, sel);
 }
 
-const pending: ParamsChange = {};
+const pending: ParamsChange = { ...persisted?.params };
 const sendParams = debounce(() => {
   lastRequest++;
   busy.textContent = 'computing…';
+  persist();
   host.post({ type: 'params', params: { ...pending }, requestId: lastRequest });
 }, 300);
 
@@ -175,6 +178,8 @@ function change(p: ParamsChange): void {
 
 function buildParamBar(d: MapperData): void {
   const p = d.graph.parameters;
+  // A fixed ε stays fixed when other parameters change; only the "auto" box returns to the quantile rule.
+  if (!p.epsAuto && pending.eps === undefined) pending.eps = p.eps;
   paramBar.replaceChildren();
   if (!d.live) {
     paramBar.append(

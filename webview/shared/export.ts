@@ -3,6 +3,7 @@
  * styles come from the editor's theme), PNG (the SVG rasterised on an offscreen canvas), JSON and CSV.
  * The bytes go to the host, which asks where to save (in the static report they download).
  */
+import { csvCell } from './csv';
 import { connectHost } from './host';
 import { themeColor } from './theme';
 
@@ -115,12 +116,6 @@ export function exportJson(data: unknown, name: string): void {
 export function exportCsv(header: string[], rows: (string | number)[][], name: string): void {
   const text = [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n') + '\n';
   connectHost().post({ type: 'save', name: `${name}.csv`, format: 'csv', encoding: 'utf8', data: text });
-}
-
-/** RFC 4180 quoting: only cells with a comma, quote or newline are quoted. */
-export function csvCell(v: string | number): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** The standard export buttons for a figure (PNG, SVG) and its data (JSON). */
