@@ -3,12 +3,14 @@
  * its own module; jobs that load onnxruntime are listed in `ORT_JOBS` and run in a child process.
  */
 import { ioJobs } from './io';
+import { mapperJobs } from './mapper';
 import { modelJobs } from './model';
 import type { JobHandlers, JobKind } from './types';
 
 export const handlers: JobHandlers = {
   ...ioJobs,
   ...modelJobs,
+  ...mapperJobs,
 };
 
 /** Jobs that load onnxruntime-node: never on the extension host's thread, and killable (child process). */

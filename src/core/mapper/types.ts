@@ -165,6 +165,8 @@ export interface MapperGraph {
   kDistance?: KDistanceCurve;
   /** The lens value of every row (for the sorted-by-lens layout and colouring); omitted in saved graphs. */
   lens?: number[];
+  /** The files the graph was built from (absolute), so a saved graph can find its labels and predictions. */
+  files?: { activations: string; labels?: string; predictions?: string };
 }
 
 /** One row of the weak-region ranking (accuracy ascending, ties: larger node first). */
