@@ -7,6 +7,8 @@ import { registerActivations } from './commands/activations';
 import { registerAttack } from './commands/attack';
 import { registerInfo } from './commands/info';
 import { registerLayers } from './commands/layers';
+import { registerDemo } from './commands/demo';
+import { registerReport } from './commands/report';
 import { exitWithError } from './output';
 
 declare const TOPOSCOPE_VERSION: string;
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerLayers(program);
   registerActivations(program);
   registerAttack(program);
+  registerReport(program);
+  registerDemo(program);
   return program;
 }
 
