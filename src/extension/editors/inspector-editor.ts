@@ -28,7 +28,7 @@ class InspectorProvider implements vscode.CustomReadonlyEditorProvider {
     return { uri, dispose: () => undefined };
   }
 
-  async resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): Promise<void> {
+  resolveCustomEditor(document: vscode.CustomDocument, panel: vscode.WebviewPanel): void {
     const { extensionUri } = this.services.context;
     const name = path.basename(document.uri.fsPath);
     const state: InspectorState = { kind: this.kind, name };
@@ -39,11 +39,15 @@ class InspectorProvider implements vscode.CustomReadonlyEditorProvider {
       initialState: state,
     });
     const cancel = new vscode.CancellationTokenSource();
-    let ready!: () => void;
-    const viewReady = new Promise<void>((r) => (ready = r));
+    // A hidden inspector is discarded and reloads when shown again: each load says "ready" and gets the
+    // latest message again.
+    let viewReady = false;
+    let last: InspectorHostMessage | undefined;
+    const send = (msg: InspectorHostMessage) =>
+      void panel.webview.postMessage(parseInspectorHostMessage(msg));
     const post = async (msg: InspectorHostMessage) => {
-      await viewReady;
-      await panel.webview.postMessage(parseInspectorHostMessage(msg));
+      last = msg;
+      if (viewReady) send(msg);
     };
     panel.onDidDispose(() => cancel.cancel());
     panel.webview.onDidReceiveMessage((raw: unknown) => {
@@ -54,15 +58,28 @@ class InspectorProvider implements vscode.CustomReadonlyEditorProvider {
         this.services.log.warn(`inspector: ignored an invalid message: ${(err as Error).message}`);
         return;
       }
-      if (msg.type === 'ready') ready();
-      else void vscode.commands.executeCommand(msg.command, document.uri);
+      if (msg.type === 'ready') {
+        viewReady = true;
+        if (last) send(last);
+      } else void vscode.commands.executeCommand(msg.command, document.uri);
     });
-    if (document.uri.scheme !== 'file') {
+    // The editor appears only once this method returns: load in the background, or the view never gets
+    // to say it is ready.
+    void this.load(document.uri, name, cancel.token, post);
+  }
+
+  private async load(
+    uri: vscode.Uri,
+    name: string,
+    token: vscode.CancellationToken,
+    post: (msg: InspectorHostMessage) => Promise<void>,
+  ): Promise<void> {
+    if (uri.scheme !== 'file') {
       await post({ type: 'error', message: `${name}: only files on disk can be inspected` });
       return;
     }
     try {
-      const info = await this.services.runJob('info', { file: document.uri.fsPath }, { token: cancel.token });
+      const info = await this.services.runJob('info', { file: uri.fsPath }, { token });
       await post({ type: 'info', info });
     } catch (err) {
       if (err instanceof CancelledError) return;

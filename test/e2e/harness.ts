@@ -1,0 +1,295 @@
+/**
+ * End-to-end harness: a real editor (code-server 4.100.3, installed by scripts/e2e-setup.mjs) with the
+ * built extension, driven through Debian's Chromium by playwright-core. Everything lives in a temp dir
+ * (HOME, XDG_*, user data, extensions, a fresh copy of the workspace) and talks only to loopback.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+
+export const repoRoot = path.resolve(__dirname, '../..');
+export const artifactsDir = path.join(repoRoot, 'test', 'e2e', 'artifacts');
+const codeServerEntry = path.join(
+  repoRoot,
+  '.cache',
+  'code-server',
+  'node_modules',
+  'code-server',
+  'out',
+  'node',
+  'entry.js',
+);
+const CHROMIUM = process.env.TOPOSCOPE_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+export interface Editor {
+  page: Page;
+  /** The temp copy of the workspace the editor has open. */
+  workspace: string;
+  /** Right-clicks the file (path relative to the workspace) in the Explorer and clicks the menu entry. */
+  explorerCommand(relPath: string, commandTitle: string): Promise<void>;
+  /** Runs a command from the command palette by its full title ("TopoScope: Show Log"). */
+  paletteCommand(title: string): Promise<void>;
+  /** Opens a file (relative path) in its default editor through Quick Open. */
+  openFile(relPath: string): Promise<void>;
+  /** The content of a webview: the one whose editor tab has this title (made active), or the n-th one. */
+  webview(titleOrIndex: string | number): FrameLocator;
+  /** Picks the quick-pick item whose label or description contains `text`; false when none is open. */
+  answerQuickPick(text: string | RegExp): Promise<boolean>;
+  /** Saves a PNG of the window under test/e2e/artifacts/ and returns its path. */
+  screenshot(name: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The built extension, linked into the extensions dir the way an installed VSIX lays it out. */
+function installExtension(extensionsDir: string): void {
+  const manifest = require(path.join(repoRoot, 'package.json')) as {
+    publisher: string;
+    name: string;
+    version: string;
+  };
+  const dir = path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
+  mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
+  for (const entry of ['package.json', 'dist', 'media'])
+    symlinkSync(path.join(repoRoot, entry), path.join(dir, entry));
+  for (const pkg of ['onnxruntime-node', 'onnxruntime-common']) {
+    symlinkSync(path.join(repoRoot, 'node_modules', pkg), path.join(dir, 'node_modules', pkg));
+  }
+}
+
+function writeUserSettings(userDataDir: string): void {
+  const settings = {
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.welcomePage.walkthroughs.openOnInstall': false,
+    'security.workspace.trust.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'extensions.ignoreRecommendations': true,
+    'update.mode': 'none',
+    'workbench.enableExperiments': false,
+    'chat.disableAIFeatures': true,
+    'window.commandCenter': false,
+    'git.enabled': false,
+  };
+  mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
+  writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
+}
+
+function waitForServer(proc: ChildProcess, port: number, log: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`code-server did not start:\n${log.join('')}`)), 60_000);
+    const onData = (d: Buffer) => {
+      log.push(d.toString());
+      if (log.join('').includes(`127.0.0.1:${port}`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`code-server exited with ${code}:\n${log.join('')}`));
+    });
+  });
+}
+
+/** Starts code-server on a fresh copy of `workspaceDir` with the built extension, and opens it in Chromium. */
+export async function startEditor(workspaceDir: string): Promise<Editor> {
+  if (!existsSync(codeServerEntry))
+    throw new Error('code-server is not installed: run node scripts/e2e-setup.mjs');
+  if (!existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('build first: npm run build');
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'toposcope-e2e-'));
+  const dirs = Object.fromEntries(
+    ['home', 'data', 'extensions', 'config', 'cache', 'runtime'].map((d) => [d, path.join(tmp, d)]),
+  );
+  for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true, mode: 0o700 });
+  const workspace = path.join(tmp, 'workspace');
+  cpSync(workspaceDir, workspace, { recursive: true });
+  installExtension(dirs.extensions);
+  writeUserSettings(dirs.data);
+  const configFile = path.join(dirs.config, 'code-server.yaml');
+  const port = await freePort();
+  writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+
+  const log: string[] = [];
+  const server = spawn(
+    process.execPath,
+    [
+      codeServerEntry,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-workspace-trust',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-getting-started-override',
+      '--user-data-dir',
+      dirs.data,
+      '--extensions-dir',
+      dirs.extensions,
+      '--config',
+      configFile,
+      workspace,
+    ],
+    {
+      env: {
+        ...process.env,
+        HOME: dirs.home,
+        XDG_CONFIG_HOME: dirs.config,
+        XDG_DATA_HOME: path.join(dirs.home, '.local', 'share'),
+        XDG_CACHE_HOME: dirs.cache,
+        XDG_RUNTIME_DIR: dirs.runtime,
+        // Nothing leaves loopback: the marketplace points at a closed local port.
+        EXTENSIONS_GALLERY: JSON.stringify({
+          serviceUrl: 'http://127.0.0.1:9/gallery',
+          itemUrl: 'http://127.0.0.1:9/item',
+        }),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
+  let browser: Browser | undefined;
+  const stop = async () => {
+    await browser?.close().catch(() => undefined);
+    if (server.exitCode === null && server.pid) {
+      const exited = new Promise((r) => server.once('exit', r));
+      try {
+        process.kill(-server.pid, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+      try {
+        process.kill(-server.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    await waitForServer(server, port, log);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    // The status bar entry appears once activate() ran: commands and editors are registered by then.
+    await page.locator('.statusbar-item', { hasText: 'TopoScope' }).first().waitFor({ timeout: 60_000 });
+    return makeEditor(page, workspace, stop);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function makeEditor(page: Page, workspace: string, stop: () => Promise<void>): Editor {
+  const quickInput = page.locator('.quick-input-widget');
+
+  async function revealInExplorer(relPath: string) {
+    const parts = relPath.split('/');
+    const tree = page.locator('.explorer-folders-view');
+    for (let i = 0; i < parts.length; i++) {
+      const row = tree.getByRole('treeitem', { name: parts[i], exact: true }).first();
+      await row.waitFor({ timeout: 20_000 });
+      const last = i === parts.length - 1;
+      if (!last && (await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+      if (last) return row;
+    }
+    throw new Error(`empty path: ${relPath}`);
+  }
+
+  return {
+    page,
+    workspace,
+    async explorerCommand(relPath, commandTitle) {
+      const row = await revealInExplorer(relPath);
+      await row.click();
+      await row.click({ button: 'right' });
+      const label = commandTitle.replace(/^TopoScope:\s*/, '');
+      const item = page
+        .locator('.monaco-menu .action-item')
+        .filter({ hasText: new RegExp(`^(TopoScope: )?${escapeRegExp(label)}`) });
+      await item.first().click({ timeout: 20_000 });
+    },
+    async paletteCommand(title) {
+      await page.keyboard.press('F1');
+      await quickInput.locator('input').waitFor();
+      await quickInput.locator('input').fill(`>${title}`);
+      const row = quickInput.locator('.monaco-list-row', { hasText: title }).first();
+      await row.waitFor({ timeout: 20_000 });
+      await row.click();
+    },
+    async openFile(relPath) {
+      await page.keyboard.press('Control+P');
+      await quickInput.locator('input').waitFor();
+      await quickInput.locator('input').fill(relPath);
+      await quickInput
+        .locator('.monaco-list-row', { hasText: path.basename(relPath) })
+        .first()
+        .waitFor();
+      await page.keyboard.press('Enter');
+    },
+    webview(titleOrIndex) {
+      const frames = page.locator('iframe.webview.ready');
+      const outer =
+        typeof titleOrIndex === 'number'
+          ? frames.nth(titleOrIndex)
+          : frames.filter({ visible: true }).first();
+      return outer.contentFrame().frameLocator('#active-frame');
+    },
+    async answerQuickPick(text) {
+      if (!(await quickInput.isVisible())) return false;
+      const row = quickInput.locator('.monaco-list-row').filter({ hasText: text }).first();
+      if ((await row.count()) === 0) return false;
+      await row.click();
+      return true;
+    },
+    async screenshot(name) {
+      mkdirSync(artifactsDir, { recursive: true });
+      const file = path.join(artifactsDir, `${name}.png`);
+      await page.screenshot({ path: file });
+      return file;
+    },
+    stop,
+  };
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
