@@ -5,12 +5,14 @@
 import { ioJobs } from './io';
 import { mapperJobs } from './mapper';
 import { modelJobs } from './model';
+import { polytopeJobs } from './polytope';
 import type { JobHandlers, JobKind } from './types';
 
 export const handlers: JobHandlers = {
   ...ioJobs,
   ...modelJobs,
   ...mapperJobs,
+  ...polytopeJobs,
 };
 
 /** Jobs that load onnxruntime-node: never on the extension host's thread, and killable (child process). */

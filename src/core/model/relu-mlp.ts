@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors';
+import { readAllTensors } from '../io/read';
 import {
   decodeOnnx,
   initializerMap,
@@ -228,6 +229,8 @@ export async function loadReluMlp(path: string): Promise<ReluMlp> {
     }
     return reluMlpFromOnnx(decodeOnnx(bytes, path), path);
   }
+  if (lower.endsWith('.pt') || lower.endsWith('.pth'))
+    return reluMlpFromStateDict(await readAllTensors(path), path);
   throw new InputError(path, 'a ReLU MLP is read from .onnx or a .pt state dict', 'unsupported-format');
 }
 
