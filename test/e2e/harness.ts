@@ -73,7 +73,7 @@ function freePort(): Promise<number> {
 
 /** The built extension, linked into the extensions dir the way an installed VSIX lays it out. */
 function installExtension(extensionsDir: string): void {
-  const manifest = require(path.join(repoRoot, 'package.json')) as {
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
     publisher: string;
     name: string;
     version: string;
