@@ -129,14 +129,25 @@ interface Archive {
   tensors: Map<string, TensorRef>;
 }
 
-/** Collects tensors from the unpickled object: dicts (nested, keys joined by '.'), lists by index. */
-function collect(obj: unknown, prefix: string, out: Map<string, TensorRef>, depth: number): void {
+/**
+ * Collects tensors from the unpickled object: dicts (nested, keys joined by '.'), lists by index. Each
+ * container is visited once, so self-referencing pickles cannot blow up the walk.
+ */
+function collect(
+  obj: unknown,
+  prefix: string,
+  out: Map<string, TensorRef>,
+  seen: Set<unknown>,
+  depth = 0,
+): void {
   if (obj instanceof TensorRef) out.set(prefix, obj);
-  else if (depth > 8) return;
+  else if (depth > 8 || seen.has(obj)) return;
   else if (obj instanceof Map) {
-    for (const [k, v] of obj) collect(v, prefix ? `${prefix}.${String(k)}` : String(k), out, depth + 1);
+    seen.add(obj);
+    for (const [k, v] of obj) collect(v, prefix ? `${prefix}.${String(k)}` : String(k), out, seen, depth + 1);
   } else if (Array.isArray(obj)) {
-    obj.forEach((v, i) => collect(v, prefix ? `${prefix}.${i}` : String(i), out, depth + 1));
+    seen.add(obj);
+    obj.forEach((v, i) => collect(v, prefix ? `${prefix}.${i}` : String(i), out, seen, depth + 1));
   }
 }
 
@@ -179,7 +190,7 @@ function openArchive(bytes: Uint8Array, file: string): Archive {
     persistentLoad: persistentLoad(file),
   });
   const tensors = new Map<string, TensorRef>();
-  collect(root, '', tensors, 0);
+  collect(root, '', tensors, new Set());
   if (tensors.size === 0) throw new InputError(file, 'the archive holds no tensors', 'unsupported-format');
   return { bytes, file, entries, prefix, littleEndian, tensors };
 }

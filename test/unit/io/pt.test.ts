@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
+import { zipSync } from 'fflate';
 import { ModelProtoSchema } from 'onnx-buf';
 import { listPt, readPt, readPtAll } from '../../../src/core/io/pt';
 import { InputError } from '../../../src/core/errors';
@@ -116,5 +117,25 @@ test('pinned values of the spirals state dict', () => {
   assertClose(
     w.data.slice(0, 4),
     [-0.4963299632072449, -0.019016742706298828, -4.58231258392334, 1.445218563079834],
+  );
+});
+
+test('a self-referencing pickle (a list holding itself 1000 times) is walked once, not 1000^8 times', () => {
+  // PROTO 2, EMPTY_LIST, BINPUT 0, MARK, BINGET 0 ×1000, APPENDS, STOP
+  const pkl = [
+    0x80,
+    2,
+    0x5d,
+    0x71,
+    0,
+    0x28,
+    ...Array.from({ length: 1000 }, () => [0x68, 0]).flat(),
+    0x65,
+    0x2e,
+  ];
+  const bytes = zipSync({ 'archive/data.pkl': Uint8Array.from(pkl) }, { level: 0 });
+  assert.throws(
+    () => listPt(bytes, 'loop.pt'),
+    (e: unknown) => e instanceof InputError && /holds no tensors/.test(e.reason),
   );
 });
