@@ -9,6 +9,9 @@ import { registerInfo } from './commands/info';
 import { registerLayers } from './commands/layers';
 import { registerDemo } from './commands/demo';
 import { registerReport } from './commands/report';
+import { registerMapper } from './commands/mapper';
+import { registerCompare } from './commands/compare';
+import { registerWeakRegions } from './commands/weak-regions';
 import { exitWithError } from './output';
 
 declare const TOPOSCOPE_VERSION: string;
@@ -29,6 +32,9 @@ export function buildProgram(): Command {
   registerAttack(program);
   registerReport(program);
   registerDemo(program);
+  registerMapper(program);
+  registerCompare(program);
+  registerWeakRegions(program);
   return program;
 }
 
