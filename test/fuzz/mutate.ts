@@ -95,7 +95,7 @@ export function fuzzReader(
         refused++;
         continue;
       }
-      throw new Error(`case ${i} (seed ${seed}, ${m.name}) escaped: ${(e as Error).stack}`);
+      throw new Error(`case ${i} (seed ${seed}, ${m.name}) escaped: ${(e as Error).stack}`, { cause: e });
     }
   }
   return { refused, read };

@@ -164,8 +164,9 @@ test('random bytes of every size are refused by every reader', budget, () => {
       try {
         decodeTensor(bytes, `r.${ext}`);
       } catch (e) {
-        if (!(e instanceof InputError))
-          throw new Error(`${ext} length ${bytes.length}: ${(e as Error).stack}`);
+        if (!(e instanceof InputError)) {
+          throw new Error(`${ext} length ${bytes.length}: ${(e as Error).stack}`, { cause: e });
+        }
       }
     }
   }
