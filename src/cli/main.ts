@@ -12,6 +12,10 @@ import { registerReport } from './commands/report';
 import { registerMapper } from './commands/mapper';
 import { registerCompare } from './commands/compare';
 import { registerWeakRegions } from './commands/weak-regions';
+import { registerPolytope } from './commands/polytope';
+import { registerBetti } from './commands/betti';
+import { registerSweep } from './commands/sweep';
+import { registerPatterns } from './commands/patterns';
 import { exitWithError } from './output';
 
 declare const TOPOSCOPE_VERSION: string;
@@ -35,6 +39,10 @@ export function buildProgram(): Command {
   registerMapper(program);
   registerCompare(program);
   registerWeakRegions(program);
+  registerPolytope(program);
+  registerBetti(program);
+  registerSweep(program);
+  registerPatterns(program);
   return program;
 }
 
