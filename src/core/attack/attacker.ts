@@ -2,7 +2,7 @@
 import type { ModelProto } from 'onnx-buf';
 import { encodeOnnx } from '../io/onnx';
 import type { ProbeResult } from '../model/probe';
-import { createSession, floatTensor, type InferenceSession, type OrtTensor } from '../model/ort';
+import { createSession, floatTensor, runSession, type InferenceSession, type OrtTensor } from '../model/ort';
 import { mulberry32, randomNormal } from '../random';
 import type { ResolvedAttack } from './params';
 import { buildStepModel, type StepModel } from './step-graph';
@@ -21,6 +21,7 @@ export class Attacker {
 
   private constructor(
     private readonly session: InferenceSession,
+    private readonly file: string,
     private readonly step: StepModel,
     private readonly rowShape: readonly number[],
     readonly params: ResolvedAttack,
@@ -38,7 +39,7 @@ export class Attacker {
   ): Promise<Attacker> {
     const step = buildStepModel(model, file, probe, rowShape, params.kind === 'pgd-l2' ? 'l2' : 'linf');
     const session = await createSession(encodeOnnx(step.model), file, { intraOpNumThreads });
-    return new Attacker(session, step, rowShape, params);
+    return new Attacker(session, file, step, rowShape, params);
   }
 
   get classes(): number {
@@ -79,7 +80,7 @@ export class Attacker {
     };
     for (let t = 0; t < p.steps; t++) {
       feeds[this.step.x] = await floatTensor(x, dims);
-      const out = await this.session.run(feeds, [this.step.next]);
+      const out = await runSession(this.session, this.file, feeds, [this.step.next]);
       x = out[this.step.next].data as Float32Array;
       afterStep?.(t + 1);
     }

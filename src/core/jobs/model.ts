@@ -9,6 +9,7 @@ import { InputError } from '../errors';
 import { encodeNpy } from '../io/npy';
 import { describeOnnx, readOnnxFile, type OnnxDim, type OnnxLayer, type OnnxValueSummary } from '../io/onnx';
 import { readTensorFile } from '../io/read';
+import { withDynamicBatch } from '../model/expose';
 import { labelsFor, modelInputs } from '../model/inputs';
 import { PROBE_BATCH, probeModel } from '../model/probe';
 import { runModel, type RunModelResult } from '../model/run-model';
@@ -100,7 +101,7 @@ declare module './types' {
 }
 
 export async function listLayers(params: LayersParams, ctx: JobContext): Promise<LayersResult> {
-  const model = await readOnnxFile(params.model);
+  const model = withDynamicBatch(await readOnnxFile(params.model));
   const summary = describeOnnx(model);
   const input = summary.inputs[0];
   const row = input?.shape?.slice(1);

@@ -2,7 +2,7 @@
 import type { ModelProto } from 'onnx-buf';
 import { encodeOnnx, realInputs } from '../io/onnx';
 import { withOutputs } from './expose';
-import { createSession, floatTensor, type InferenceSession } from './ort';
+import { createSession, floatTensor, runSession, type InferenceSession } from './ort';
 
 export interface ForwardOutput {
   logits: Float32Array;
@@ -15,6 +15,7 @@ export interface ForwardOutput {
 export class ForwardRunner {
   private constructor(
     private readonly session: InferenceSession,
+    private readonly file: string,
     private readonly input: string,
     private readonly logits: string,
     private readonly layer: string | undefined,
@@ -31,12 +32,17 @@ export class ForwardRunner {
     const logits = graph.output[0].name;
     const exposed = layer ? withOutputs(model, [layer], file) : model;
     const session = await createSession(encodeOnnx(exposed), file, { intraOpNumThreads });
-    return new ForwardRunner(session, realInputs(graph)[0].name, logits, layer);
+    return new ForwardRunner(session, file, realInputs(graph)[0].name, logits, layer);
   }
 
   async run(x: Float32Array, dims: readonly number[]): Promise<ForwardOutput> {
     const fetches = this.layer && this.layer !== this.logits ? [this.logits, this.layer] : [this.logits];
-    const out = await this.session.run({ [this.input]: await floatTensor(x, dims) }, fetches);
+    const out = await runSession(
+      this.session,
+      this.file,
+      { [this.input]: await floatTensor(x, dims) },
+      fetches,
+    );
     const logitsT = out[this.logits];
     const result: ForwardOutput = {
       logits: asFloat32(logitsT.data),

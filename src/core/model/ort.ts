@@ -44,3 +44,17 @@ export async function floatTensor(data: Float32Array, dims: readonly number[]): 
   const ort = await loadOrt();
   return new ort.Tensor('float32', data, dims);
 }
+
+/** session.run with onnxruntime's failures (shapes the graph cannot take, say) as InputError 'bad-model'. */
+export async function runSession(
+  session: InferenceSession,
+  file: string,
+  feeds: InferenceSession.FeedsType,
+  fetches?: string[],
+): Promise<InferenceSession.ReturnType> {
+  try {
+    return fetches ? await session.run(feeds, fetches) : await session.run(feeds);
+  } catch (e) {
+    throw new InputError(file, `onnxruntime cannot run the model: ${(e as Error).message}`, 'bad-model');
+  }
+}

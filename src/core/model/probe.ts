@@ -6,7 +6,7 @@
 import type { ModelProto } from 'onnx-buf';
 import { encodeOnnx, realInputs } from '../io/onnx';
 import { nodeOutputNames, withOutputs } from './expose';
-import { createSession, floatTensor } from './ort';
+import { createSession, floatTensor, runSession } from './ort';
 
 export const PROBE_BATCH = 2;
 
@@ -34,7 +34,9 @@ export async function probeModel(
   const names = nodeOutputNames(graph);
   const session = await createSession(encodeOnnx(withOutputs(model, names, file)), file);
   try {
-    const out = await session.run({ [input]: await floatTensor(x, [PROBE_BATCH, ...rowShape]) });
+    const out = await runSession(session, file, {
+      [input]: await floatTensor(x, [PROBE_BATCH, ...rowShape]),
+    });
     const shapes = new Map<string, number[]>([[input, [PROBE_BATCH, ...rowShape]]]);
     const types = new Map<string, string>([[input, 'float32']]);
     const values = new Map<string, Float64Array>();

@@ -8,6 +8,7 @@ import { resolveAttack, type AttackParams, type ResolvedAttack } from '../attack
 import { InputError } from '../errors';
 import { toLabels } from '../io/tensor';
 import type { JobContext } from '../jobs/types';
+import { withDynamicBatch } from './expose';
 import { ForwardRunner } from './forward';
 import type { ModelInputs } from './inputs';
 import { probeModel } from './probe';
@@ -52,7 +53,8 @@ function accuracyOf(pred: Int32Array, labels: Int32Array | undefined): number | 
 }
 
 export async function runModel(opts: RunModelOptions, ctx: JobContext): Promise<RunModelResult> {
-  const { model, modelFile, inputs, labels } = opts;
+  const { modelFile, inputs, labels } = opts;
+  const model = withDynamicBatch(opts.model);
   const { x, n, rowShape } = inputs;
   const attack = resolveAttack(opts.attack ?? { kind: 'none', eps: 0 });
   const attacking = attack.kind !== 'none' && attack.steps > 0;

@@ -14,7 +14,7 @@ import { labelsFor, modelInputs } from '../../../src/core/model/inputs';
 import { createSession, floatTensor } from '../../../src/core/model/ort';
 import { probeModel } from '../../../src/core/model/probe';
 import { runModel } from '../../../src/core/model/run-model';
-import { residualCnn } from '../../fixtures/onnx-models';
+import { residualCnn, tinyMlp } from '../../fixtures/onnx-models';
 
 const digits = path.resolve(__dirname, '../../../../shared/fixtures/digits');
 const file = path.join(digits, 'mlp_clean.onnx');
@@ -160,4 +160,26 @@ test('input rows are reshaped to the model input; mismatched rows and label coun
     () => labelsFor(y, 5, 'y.npy'),
     (e: unknown) => e instanceof InputError && e.code === 'row-count-mismatch',
   );
+});
+
+test('a model exported with a fixed batch of 1 is run in chunks and attacked', async () => {
+  const fixed = tinyMlp(13, 1);
+  const x = Float32Array.from({ length: 5 * 4 }, (_, i) => (i % 7) / 7);
+  const y = Int32Array.of(0, 1, 2, 0, 1);
+  const r = await runModel(
+    {
+      model: fixed,
+      modelFile: 'fixed.onnx',
+      inputs: { x, n: 5, rowShape: [4] },
+      labels: y,
+      layer: fixed.graph!.node[1].output[0],
+      attack: { kind: 'pgd-linf', eps: 0.2, steps: 3 },
+      chunk: 2,
+      keepAdversarial: true,
+    },
+    localContext(),
+  );
+  assert.deepEqual(r.activationShape, [5, 6]);
+  assert.equal(r.adversarial!.length, 20);
+  assert.ok(r.adversarial!.some((v, i) => v !== x[i]));
 });
