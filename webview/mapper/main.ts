@@ -17,7 +17,9 @@ import type { MapperData, ParamsChange, Sample, ViewNode } from '../shared/proto
 import { mapperData } from '../shared/protocol';
 import { installTheme } from '../shared/theme';
 import { VirtualTable } from '../shared/vtable';
-import { rankWeakRegions, refinementSet } from '../shared/weak';
+import { rankWeakRegions } from '../../src/core/mapper/weak-regions';
+import { refinementSet } from '../../src/core/mapper/refinement';
+import type { WeakRegion } from '../../src/core/mapper/types';
 
 interface UiState {
   layout: LayoutKind;
@@ -100,9 +102,9 @@ const renderer = new GraphRenderer(graphBox, {
   },
 });
 
-const weakTable = new VirtualTable<ViewNode>(
+const weakTable = new VirtualTable<WeakRegion>(
   [
-    { key: 'id', title: 'Node', width: '3.5em', value: (n) => n.id },
+    { key: 'id', title: 'Node', width: '3.5em', value: (n) => n.node },
     { key: 'size', title: 'Size', width: '3.5em', value: (n) => n.size },
     {
       key: 'accuracy',
@@ -120,7 +122,8 @@ const weakTable = new VirtualTable<ViewNode>(
     },
     { key: 'conf', title: 'Top confusion', width: '1fr', value: (n) => confusionText(n) },
   ],
-  (n) => {
+  (r) => {
+    const n = { id: r.node };
     renderer.focusNode(n.id);
     ui.selected = [n.id];
     persist();
@@ -137,7 +140,7 @@ function className(k: number): string {
   return data?.classes[k] ?? String(k);
 }
 
-function confusionText(n: ViewNode): string {
+function confusionText(n: { confusions: ViewNode['confusions'] }): string {
   const c = n.confusions?.[0];
   return c ? `${className(c.label)}→${className(c.prediction)} ×${c.count}` : '';
 }
@@ -536,7 +539,7 @@ function showSamples(nodeId: number, total: number, samples: Sample[]): void {
 }
 
 function buildWeak(d: MapperData): void {
-  const ranking = rankWeakRegions(d.graph.nodes);
+  const ranking = d.graph.nodes.some((n) => n.accuracy !== null) ? rankWeakRegions(d.graph.nodes, 1) : [];
   weakBox.replaceChildren(h('h2', {}, 'Weak regions'));
   if (ranking.length === 0) {
     weakBox.append(h('p', { class: 'muted' }, 'Needs labels and predictions.'));
@@ -568,10 +571,14 @@ function buildWeak(d: MapperData): void {
     value: ui.trainSize ?? N,
     'aria-label': 'Training-set size',
   });
-  const refine = () =>
-    d.labels && d.predictions
-      ? refinementSet(ranking, d.labels, d.predictions, Number(fraction.value), Number(trainSize.value))
-      : [];
+  const labels = d.labels ? Int32Array.from(d.labels) : undefined;
+  const predictions = d.predictions ? Int32Array.from(d.predictions) : undefined;
+  const refine = (): { index: number; node: number }[] => {
+    const f = Number(fraction.value);
+    const t = Math.round(Number(trainSize.value));
+    if (!labels || !predictions || !(f > 0 && f <= 1) || !(t >= 1)) return [];
+    return refinementSet(ranking, d.graph.nodes, labels, predictions, f, t).rows;
+  };
   const update = () => {
     ui.threshold = Number(threshold.value);
     ui.fraction = Number(fraction.value);

@@ -56,14 +56,16 @@ export const viewNode = object({
   interval: int,
   size: int,
   members: numbers(),
+  /** The node holding an interval's DBSCAN noise (noise: "node"). */
+  noise: bool,
   lensMean: num,
   /** null without labels. */
   purity: nullable(num),
   /** null without labels and predictions. */
   accuracy: nullable(num),
   labelCounts: nullable(numbers()),
-  predictionCounts: optional(nullable(numbers())),
-  confusions: optional(array(confusion)),
+  predictionCounts: nullable(numbers()),
+  confusions: array(confusion),
 });
 export type ViewNode = Infer<typeof viewNode>;
 

@@ -4,7 +4,6 @@ import fc from 'fast-check';
 import { adjacency, component, shortestPath } from '../../../webview/shared/graph-select';
 import { forceLayout, lensLayout } from '../../../webview/shared/layout';
 import type { ViewNode } from '../../../webview/shared/protocol';
-import { rankWeakRegions, refinementSet } from '../../../webview/shared/weak';
 
 const arbGraph = fc
   .integer({ min: 1, max: 25 })
@@ -64,6 +63,9 @@ const node = (id: number, size: number, accuracy: number | null, members: number
   purity: 1,
   accuracy,
   labelCounts: [size],
+  noise: false,
+  predictionCounts: null,
+  confusions: [],
 });
 
 test('force layout is deterministic and finite; the lens layout orders x by lens mean', () => {
@@ -75,50 +77,4 @@ test('force layout is deterministic and finite; the lens layout orders x by lens
   assert.ok(a.every((p) => Number.isFinite(p.x) && Number.isFinite(p.y)));
   const lens = lensLayout(nodes.map((n) => ({ ...n, lensMean: 30 - n.id })));
   for (let i = 1; i < lens.length; i++) assert.ok(lens[i].x < lens[i - 1].x);
-});
-
-test('weak-region ranking: accuracy ascending, ties by larger size; nodes without accuracy left out', () => {
-  const r = rankWeakRegions([
-    node(0, 5, 0.5),
-    node(1, 9, 0.5),
-    node(2, 3, 0.1),
-    node(3, 4, null),
-    node(4, 2, 1),
-  ]);
-  assert.deepEqual(
-    r.map((n) => n.id),
-    [2, 1, 0, 4],
-  );
-});
-
-test('property: the refinement set matches the definition walked by brute force', () => {
-  fc.assert(
-    fc.property(
-      fc.array(fc.array(fc.nat(59), { maxLength: 12 }), { minLength: 1, maxLength: 8 }),
-      fc.array(fc.nat(2), { minLength: 60, maxLength: 60 }),
-      fc.array(fc.nat(2), { minLength: 60, maxLength: 60 }),
-      fc.double({ min: 0.01, max: 1, noNaN: true }),
-      fc.integer({ min: 1, max: 80 }),
-      (memberLists, labels, preds, fraction, trainSize) => {
-        const nodes = memberLists.map((m, id) => {
-          const members = [...new Set(m)].sort((x, y) => x - y);
-          const acc = members.length
-            ? members.filter((i) => labels[i] === preds[i]).length / members.length
-            : 1;
-          return node(id, members.length, acc, members);
-        });
-        const ranking = rankWeakRegions(nodes);
-        const got = refinementSet(ranking, labels, preds, fraction, trainSize);
-        const want = Math.ceil(fraction * trainSize);
-        const expected: number[] = [];
-        for (const n of ranking)
-          for (const i of n.members) if (labels[i] !== preds[i] && !expected.includes(i)) expected.push(i);
-        assert.deepEqual(
-          got.map((p) => p.index),
-          expected.slice(0, want),
-        );
-        for (const p of got) assert.ok(nodes[p.node].members.includes(p.index));
-      },
-    ),
-  );
 });
