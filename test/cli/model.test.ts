@@ -119,6 +119,31 @@ for (const name of ['clean', 'adv_linf_0.1']) {
   });
 }
 
+test('activations on FGSM and PGD ℓ2 inputs: lower accuracy than clean, and a readable table without --json', async () => {
+  const model = path.join(digits, 'mlp_clean.onnx');
+  const base = [
+    'activations',
+    model,
+    '--inputs',
+    images,
+    '--labels',
+    labels,
+    '--out',
+    path.join(tmp, 'atk.npy'),
+  ];
+  const fgsm = await json(...base, '--attack', 'fgsm', '--eps', '0.1');
+  const l2 = await json(...base, '--attack', 'pgd-l2', '--eps', '1.5', '--steps', '10', '--no-random-start');
+  for (const r of [fgsm, l2]) {
+    assert.deepEqual(r.shape, [2000, 10]);
+    assert.equal(r.cleanAccuracy, meta.robust_accuracy['clean@0.00']);
+    assert.ok((r.accuracy as number) < (r.cleanAccuracy as number) - 0.1, `${r.attack}: ${r.accuracy}`);
+  }
+  const table = await toposcope(...base, '--attack', 'fgsm', '--eps', '0.1');
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /^layer\s+shape\s+attack/);
+  assert.match(table.stdout, /logits\s+\[2000, 10\]\s+fgsm/);
+});
+
 test('bad input exits 2 with one error line naming the file', async () => {
   const junk = path.join(tmp, 'junk.onnx');
   writeFileSync(junk, 'not a model at all');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { create } from '@bufbuild/protobuf';
+import fc from 'fast-check';
 import { ModelProtoSchema, TensorProtoSchema } from 'onnx-buf';
 import { InputError } from '../../../src/core/errors';
 import {
@@ -102,4 +103,40 @@ test('decodeOnnx refuses garbage with a typed bad-model error', () => {
       (e: unknown) => e instanceof InputError && e.code === 'bad-model' && e.file === 'junk.onnx',
     );
   }
+});
+
+test('arbitrary bytes and truncated or corrupted models give a model or a bad-model InputError, never a crash', () => {
+  const real = readFileSync(mlpPath);
+  const check = (bytes: Uint8Array) => {
+    try {
+      const m = decodeOnnx(bytes, 'fuzz.onnx');
+      describeOnnx(m);
+      for (const t of m.graph!.initializer) {
+        try {
+          tensorFromProto(t, 'fuzz.onnx');
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof InputError) || e.code !== 'bad-model') throw e;
+    }
+  };
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 512 }), (bytes) => check(bytes)),
+    { seed: 1, numRuns: 500 },
+  );
+  fc.assert(
+    fc.property(
+      fc.nat(real.length),
+      fc.nat(real.length - 1),
+      fc.integer({ min: 0, max: 255 }),
+      (cut, at, byte) => {
+        const corrupted = real.slice();
+        corrupted[at] = byte;
+        check(corrupted.subarray(0, cut));
+      },
+    ),
+    { seed: 2, numRuns: 300 },
+  );
 });
