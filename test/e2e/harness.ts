@@ -3,7 +3,7 @@
  * built extension, driven through Debian's Chromium by playwright-core. Everything lives in a temp dir
  * (HOME, XDG_*, user data, extensions, a fresh copy of the workspace) and talks only to loopback.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import {
   cpSync,
   existsSync,
@@ -126,11 +126,18 @@ function waitForServer(proc: ChildProcess, port: number, log: string[]): Promise
   });
 }
 
+export interface StartOptions {
+  /** Install this VSIX with code-server's --install-extension instead of linking the built repo. */
+  vsix?: string;
+}
+
 /** Starts code-server on a fresh copy of `workspaceDir` with the built extension, and opens it in Chromium. */
-export async function startEditor(workspaceDir: string): Promise<Editor> {
+export async function startEditor(workspaceDir: string, opts: StartOptions = {}): Promise<Editor> {
   if (!existsSync(codeServerEntry))
     throw new Error('code-server is not installed: run node scripts/e2e-setup.mjs');
-  if (!existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('build first: npm run build');
+  if (!opts.vsix && !existsSync(path.join(repoRoot, 'dist', 'extension.js'))) {
+    throw new Error('build first: npm run build');
+  }
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'toposcope-e2e-'));
   const dirs = Object.fromEntries(
     ['home', 'data', 'extensions', 'config', 'cache', 'runtime'].map((d) => [d, path.join(tmp, d)]),
@@ -138,7 +145,26 @@ export async function startEditor(workspaceDir: string): Promise<Editor> {
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true, mode: 0o700 });
   const workspace = path.join(tmp, 'workspace');
   cpSync(workspaceDir, workspace, { recursive: true });
-  installExtension(dirs.extensions);
+  const env = {
+    ...process.env,
+    HOME: dirs.home,
+    XDG_CONFIG_HOME: dirs.config,
+    XDG_DATA_HOME: path.join(dirs.home, '.local', 'share'),
+    XDG_CACHE_HOME: dirs.cache,
+    XDG_RUNTIME_DIR: dirs.runtime,
+    // Nothing leaves loopback: the marketplace points at a closed local port.
+    EXTENSIONS_GALLERY: JSON.stringify({
+      serviceUrl: 'http://127.0.0.1:9/gallery',
+      itemUrl: 'http://127.0.0.1:9/item',
+    }),
+  };
+  const dataArgs = ['--user-data-dir', dirs.data, '--extensions-dir', dirs.extensions];
+  if (opts.vsix) {
+    execFileSync(process.execPath, [codeServerEntry, ...dataArgs, '--install-extension', opts.vsix], {
+      env,
+      stdio: 'pipe',
+    });
+  } else installExtension(dirs.extensions);
   writeUserSettings(dirs.data);
   const configFile = path.join(dirs.config, 'code-server.yaml');
   const port = await freePort();
@@ -157,31 +183,12 @@ export async function startEditor(workspaceDir: string): Promise<Editor> {
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-getting-started-override',
-      '--user-data-dir',
-      dirs.data,
-      '--extensions-dir',
-      dirs.extensions,
+      ...dataArgs,
       '--config',
       configFile,
       workspace,
     ],
-    {
-      env: {
-        ...process.env,
-        HOME: dirs.home,
-        XDG_CONFIG_HOME: dirs.config,
-        XDG_DATA_HOME: path.join(dirs.home, '.local', 'share'),
-        XDG_CACHE_HOME: dirs.cache,
-        XDG_RUNTIME_DIR: dirs.runtime,
-        // Nothing leaves loopback: the marketplace points at a closed local port.
-        EXTENSIONS_GALLERY: JSON.stringify({
-          serviceUrl: 'http://127.0.0.1:9/gallery',
-          itemUrl: 'http://127.0.0.1:9/item',
-        }),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    },
+    { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   let browser: Browser | undefined;
   const stop = async () => {
