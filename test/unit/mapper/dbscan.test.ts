@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { dbscan } from '../../../src/core/mapper/dbscan';
+import { mulberry32, randomNormal } from '../../../src/core/random';
+import type { Metric } from '../../../src/core/mapper/types';
+
+/** The definition, pair by pair, in float64. */
+function dist(x: Float32Array, d: number, i: number, j: number, metric: Metric): number {
+  let s = 0;
+  let dot = 0;
+  let na = 0;
+  let nb = 0;
+  for (let k = 0; k < d; k++) {
+    const a = x[i * d + k];
+    const b = x[j * d + k];
+    s += (a - b) * (a - b);
+    dot += a * b;
+    na += a * a;
+    nb += b * b;
+  }
+  if (metric === 'euclidean') return Math.sqrt(s);
+  return na === 0 || nb === 0 ? 1 : 1 - dot / (Math.sqrt(na) * Math.sqrt(nb));
+}
+
+/** scikit-learn's dbscan_inner, literally: depth-first expansion from each unlabelled core point in index order. */
+function referenceDbscan(x: Float32Array, d: number, eps: number, minSamples: number, metric: Metric) {
+  const n = x.length / d;
+  const nbrs: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    nbrs.push([]);
+    // a point always counts itself (DESIGN.md §5), even where 1 − cos(x, x) rounds above 0
+    for (let j = 0; j < n; j++) if (j === i || dist(x, d, i, j, metric) <= eps) nbrs[i].push(j);
+  }
+  const core = nbrs.map((l) => l.length >= minSamples);
+  const labels = new Array<number>(n).fill(-1);
+  let label = 0;
+  for (let i = 0; i < n; i++) {
+    if (labels[i] !== -1 || !core[i]) continue;
+    const stack: number[] = [];
+    let p = i;
+    for (;;) {
+      if (labels[p] === -1) {
+        labels[p] = label;
+        if (core[p]) for (const q of nbrs[p]) if (labels[q] === -1) stack.push(q);
+      }
+      if (stack.length === 0) break;
+      p = stack.pop()!;
+    }
+    label++;
+  }
+  return { labels, core, clusters: label };
+}
+
+function blobs(
+  rng: () => number,
+  n: number,
+  d: number,
+  k: number,
+  spread: number,
+  grid: number,
+): Float32Array {
+  const centres = Array.from({ length: k * d }, () => 10 * rng() - 5);
+  const x = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const c = Math.floor(rng() * k);
+    for (let j = 0; j < d; j++) {
+      const v = centres[c * d + j] + spread * randomNormal(rng);
+      // a coarse grid makes duplicates and distances exactly at eps likely
+      x[i * d + j] = grid > 0 ? Math.round(v / grid) * grid : v;
+    }
+  }
+  return x;
+}
+
+const caseArb = fc.record({
+  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+  n: fc.integer({ min: 1, max: 160 }),
+  d: fc.integer({ min: 1, max: 12 }),
+  k: fc.integer({ min: 1, max: 5 }),
+  spread: fc.double({ min: 0.05, max: 3, noNaN: true }),
+  grid: fc.constantFrom(0, 0, 0.5, 1),
+  eps: fc.double({ min: 0, max: 4, noNaN: true }),
+  minSamples: fc.integer({ min: 1, max: 8 }),
+});
+
+for (const metric of ['euclidean', 'cosine'] as const) {
+  test(`DBSCAN (${metric}) equals scikit-learn's algorithm run by brute force: cores, clusters, borders, noise`, () => {
+    fc.assert(
+      fc.property(caseArb, ({ seed, n, d, k, spread, grid, eps, minSamples }) => {
+        const x = blobs(mulberry32(seed), n, d, k, spread, grid);
+        const e = metric === 'cosine' ? eps / 8 : eps;
+        const members = Int32Array.from({ length: n }, (_, i) => i);
+        const got = dbscan(x, d, members, e, minSamples, metric);
+        const want = referenceDbscan(x, d, e, minSamples, metric);
+        assert.deepEqual(Array.from(got.core, Boolean), want.core);
+        assert.equal(got.clusters, want.clusters);
+        assert.deepEqual(Array.from(got.labels), want.labels);
+      }),
+      { numRuns: 200 },
+    );
+  });
+}
+
+test('DBSCAN on a subset of rows numbers members in the subset order', () => {
+  const rng = mulberry32(7);
+  const x = blobs(rng, 300, 3, 3, 0.4, 0);
+  const members = Int32Array.from({ length: 300 }, (_, i) => i).filter((i) => i % 3 !== 1);
+  const sub = new Float32Array(members.length * 3);
+  members.forEach((r, i) => sub.set(x.subarray(r * 3, r * 3 + 3), i * 3));
+  const got = dbscan(x, 3, members, 0.5, 4);
+  const want = referenceDbscan(sub, 3, 0.5, 4, 'euclidean');
+  assert.deepEqual(Array.from(got.labels), want.labels);
+  assert.ok(want.clusters >= 2);
+});
+
+test('a border point reached by two clusters joins the one numbered first (lowest core index)', () => {
+  // rows 0–3: cluster B around 2; rows 4–7: cluster A around 0; row 8: a border point at 1 between them
+  const x = Float32Array.from([1.7, 1.8, 1.9, 2.0, 0.3, 0.2, 0.1, 0.0, 1.0]);
+  const got = dbscan(
+    x,
+    1,
+    Int32Array.from({ length: 9 }, (_, i) => i),
+    0.75,
+    4,
+  );
+  assert.deepEqual(Array.from(got.core), [1, 1, 1, 1, 1, 1, 1, 1, 0]);
+  assert.deepEqual(Array.from(got.labels), [0, 0, 0, 0, 1, 1, 1, 1, 0]);
+  assert.deepEqual(referenceDbscan(x, 1, 0.75, 4, 'euclidean').labels, Array.from(got.labels));
+  // swapping which cluster comes first moves the border point with it
+  const y = Float32Array.from([0.3, 0.2, 0.1, 0.0, 1.7, 1.8, 1.9, 2.0, 1.0]);
+  assert.deepEqual(
+    Array.from(
+      dbscan(
+        y,
+        1,
+        Int32Array.from({ length: 9 }, (_, i) => i),
+        0.75,
+        4,
+      ).labels,
+    ),
+    [0, 0, 0, 0, 1, 1, 1, 1, 0],
+  );
+});
