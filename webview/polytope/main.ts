@@ -279,14 +279,13 @@ function drawFiedler(d: RegionData): void {
         ? [
             fmt(m.misclassifiedPct, 1),
             fmt(m.l2Error),
-            m.lambda2.toPrecision(3),
+            m.lambda2 === null ? '—' : m.lambda2.toPrecision(3),
             fmt(m.gapRatio),
             String(m.components),
           ]
         : ['—', '—', '—', '—', '—']
       ).map((v) => h('td', {}, v)),
     );
-  side.querySelector('[data-testid="fiedler-note"]')?.remove();
   fiedlerSection.body.replaceChildren(
     h(
       'table',
@@ -302,8 +301,8 @@ function drawFiedler(d: RegionData): void {
     h(
       'div',
       { class: 'muted' },
-      d.metrics.unweighted && d.metrics.unweighted.gapRatio < 1.2
-        ? 'λ₃/λ₂ is close to 1: the partition is ill-determined.'
+      [d.metrics.unweighted, d.metrics.weighted].some((m) => m?.gapRatio != null && m.gapRatio < 1.2)
+        ? 'λ₃/λ₂ is close to 1 for one Laplacian: that partition is ill-determined.'
         : 'Metrics over the regions holding training points (mean label vs Fiedler sign).',
     ),
   );

@@ -57,11 +57,12 @@ const fVector: Validator<[number, number, number]> = (v, at = '') => {
   return f as [number, number, number];
 };
 
+/** null where undefined: no training points with labels, or a component too small for λ₂ / λ₃. */
 export const fiedlerMetricsView = object({
-  misclassifiedPct: num,
-  l2Error: num,
-  lambda2: num,
-  gapRatio: num,
+  misclassifiedPct: nullable(num),
+  l2Error: nullable(num),
+  lambda2: nullable(num),
+  gapRatio: nullable(num),
   components: int,
 });
 export type FiedlerMetricsView = Infer<typeof fiedlerMetricsView>;

@@ -1,0 +1,297 @@
+/**
+ * "TopoScope: Show Polytopes": on a ReLU MLP with 2-D input (or a slice through three samples of a wider
+ * input), or on a folder of checkpoints. The host resolves files (training points and loss beside the
+ * model), runs the polytope, Betti and sweep jobs off the extension thread, caches their reduced results,
+ * and answers the webview; the serializer restores a panel after a reload from the webview's saved state.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { CancelledError, InputError } from '../../core/errors';
+import { loadReluMlp } from '../../core/model/relu-mlp';
+import type { RunOptions, Services } from '../services';
+import {
+  parsePolytopeViewMessage,
+  polytopeUiState,
+  type PolytopeHostMessage,
+  type PolytopeTarget,
+  type PolytopeUiState,
+  type PolytopeViewMessage,
+  type RegionData,
+  type SweepData,
+} from '../../../webview/polytope/protocol';
+import { parseAnchorsText } from '../../../webview/polytope/anchors';
+import { renderWebviewHtml, webviewOptions } from './webview-html';
+import { saveBytes } from './view-channel';
+import {
+  computeRegions,
+  computeSweep,
+  findBeside,
+  type JobRunner,
+  type RegionRequest,
+} from '../../core/report/polytope-section';
+
+export const POLYTOPE_VIEW_TYPE = 'toposcope.polytope';
+
+/** Reduced results by request (model content stamp + parameters): reopening a panel or moving back is instant. */
+const regionCache = new Map<string, Promise<RegionData>>();
+const sweepCache = new Map<string, Promise<SweepData>>();
+const CACHE_LIMIT = 64;
+
+function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const p = make();
+  cache.set(key, p);
+  // a failed or cancelled computation must not stick
+  p.catch(() => cache.delete(key));
+  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  return p;
+}
+
+export function registerPolytopePanels(services: Services): void {
+  services.context.subscriptions.push(
+    vscode.commands.registerCommand('toposcope.showPolytopes', (uri?: vscode.Uri) =>
+      showPolytopes(services, uri),
+    ),
+    vscode.window.registerWebviewPanelSerializer(POLYTOPE_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => {
+        let ui: PolytopeUiState;
+        try {
+          ui = polytopeUiState(state);
+        } catch {
+          panel.dispose();
+          return;
+        }
+        new PolytopePanel(services, panel, ui);
+      },
+    }),
+  );
+}
+
+async function showPolytopes(services: Services, uri: vscode.Uri | undefined): Promise<void> {
+  try {
+    const picked = uri ?? (await pickTarget());
+    if (!picked) return;
+    const target = await resolveTarget(picked.fsPath);
+    if (!target) return;
+    const title = `Polytopes: ${path.basename(target.path)}`;
+    const panel = vscode.window.createWebviewPanel(POLYTOPE_VIEW_TYPE, title, vscode.ViewColumn.Active, {
+      ...webviewOptions(services.context.extensionUri),
+      retainContextWhenHidden: true,
+    });
+    new PolytopePanel(services, panel, {
+      target,
+      box: null,
+      colour: 'prediction',
+      showPoints: true,
+      showDual: false,
+      checkpoint: target.kind === 'folder' ? Number.MAX_SAFE_INTEGER : 0,
+    });
+  } catch (err) {
+    reportError(services, err);
+  }
+}
+
+async function pickTarget(): Promise<vscode.Uri | undefined> {
+  const uris = await vscode.window.showOpenDialog({
+    title: 'Show Polytopes: a ReLU MLP (.onnx, state-dict .pt) or a folder of checkpoints',
+    canSelectFiles: true,
+    canSelectFolders: true,
+    canSelectMany: false,
+    filters: { 'ReLU MLP': ['onnx', 'pt'] },
+  });
+  return uris?.[0];
+}
+
+/** The model or folder, with its training points and, for wide inputs, the data set and three anchors. */
+async function resolveTarget(p: string): Promise<PolytopeTarget | undefined> {
+  const s = await stat(p);
+  if (s.isDirectory()) {
+    const train = await findBeside(p, ['train.csv'], true);
+    return { kind: 'folder', path: p, ...(train && { train }) };
+  }
+  const mlp = await loadReluMlp(p);
+  const train = await findBeside(path.dirname(p), ['train.csv'], false);
+  if (mlp.widths[0] === 2) return { kind: 'model', path: p, ...(train && { train }) };
+  const picked = await pickSlice(path.dirname(p), mlp.widths[0]);
+  return picked && { kind: 'model', path: p, ...picked };
+}
+
+/** Asks for the data set and three sample indices through which the 2-D slice is taken. */
+async function pickSlice(
+  dir: string,
+  inputDim: number,
+): Promise<{ inputs: string; anchors: [number, number, number] } | undefined> {
+  const uris = await vscode.window.showOpenDialog({
+    title: `The model takes ${inputDim} inputs: choose the data set to pick three samples from`,
+    defaultUri: vscode.Uri.file(dir),
+    canSelectMany: false,
+    filters: { Tensors: ['npy', 'npz', 'safetensors', 'csv', 'tsv', 'json', 'pt'] },
+  });
+  if (!uris?.[0]) return undefined;
+  const anchors = await askAnchors([0, 1, 2]);
+  return anchors && { inputs: uris[0].fsPath, anchors };
+}
+
+async function askAnchors(current: [number, number, number]): Promise<[number, number, number] | undefined> {
+  const text = await vscode.window.showInputBox({
+    title: 'Slice through three samples',
+    prompt: 'Three different sample indices (rows of the data set), comma-separated',
+    value: current.join(', '),
+    validateInput: (v) =>
+      parseAnchorsText(v) ? undefined : 'Enter three different non-negative integers, e.g. 0, 1, 2',
+  });
+  return text === undefined ? undefined : parseAnchorsText(text);
+}
+
+function reportError(services: Services, err: unknown): void {
+  if (err instanceof CancelledError) return;
+  const message = err instanceof Error ? err.message : String(err);
+  services.log.error(`Show Polytopes: ${message}`);
+  void vscode.window.showErrorMessage(`TopoScope: ${message}`);
+}
+
+class PolytopePanel {
+  private target: PolytopeTarget;
+  private sweep: Promise<SweepData> | undefined;
+
+  constructor(
+    private readonly services: Services,
+    private readonly panel: vscode.WebviewPanel,
+    ui: PolytopeUiState,
+  ) {
+    this.target = ui.target;
+    const { extensionUri } = services.context;
+    panel.webview.options = webviewOptions(extensionUri);
+    panel.webview.html = renderWebviewHtml(panel.webview, extensionUri, {
+      view: 'polytope',
+      title: panel.title,
+      initialState: ui,
+    });
+    panel.webview.onDidReceiveMessage((raw: unknown) => {
+      let msg: PolytopeViewMessage;
+      try {
+        msg = parsePolytopeViewMessage(raw);
+      } catch (err) {
+        services.log.warn(`polytope panel: ignored a message: ${(err as Error).message}`);
+        return;
+      }
+      void this.handle(msg).catch((err: unknown) => this.fail(err));
+    });
+  }
+
+  private post(msg: PolytopeHostMessage): void {
+    void this.panel.webview.postMessage(msg);
+  }
+
+  private fail(err: unknown): void {
+    this.post({ type: 'busy', busy: false });
+    if (err instanceof CancelledError) {
+      this.post({ type: 'error', message: 'Cancelled.' });
+      return;
+    }
+    const message = err instanceof InputError ? err.message : `internal failure: ${(err as Error).message}`;
+    this.services.log.error(`polytope panel: ${message}`);
+    this.post({ type: 'error', message });
+  }
+
+  private async handle(msg: PolytopeViewMessage): Promise<void> {
+    switch (msg.type) {
+      case 'ready':
+        if (this.target.kind === 'folder') this.post({ type: 'sweep', data: await this.sweepData() });
+        return;
+      case 'compute':
+        return this.compute(msg.key, { box: msg.box, checkpoint: msg.checkpoint, anchors: msg.anchors });
+      case 'chooseTrain': {
+        const uris = await vscode.window.showOpenDialog({
+          title: 'Training points: a CSV with columns x0, x1, label',
+          defaultUri: vscode.Uri.file(
+            this.target.kind === 'folder' ? this.target.path : path.dirname(this.target.path),
+          ),
+          canSelectMany: false,
+          filters: { CSV: ['csv', 'tsv'] },
+        });
+        if (!uris?.[0]) return;
+        this.target = { ...this.target, train: uris[0].fsPath };
+        this.post({ type: 'target', target: this.target });
+        return;
+      }
+      case 'pickAnchors': {
+        const dir = path.dirname(this.target.path);
+        const inputs = this.target.inputs ?? (await pickSlice(dir, 0))?.inputs;
+        if (!inputs) return;
+        const anchors = await askAnchors(this.target.anchors ?? [0, 1, 2]);
+        if (!anchors) return;
+        this.target = { ...this.target, inputs, anchors };
+        this.post({ type: 'target', target: this.target });
+        return;
+      }
+      case 'save': {
+        const dir = this.target.kind === 'folder' ? this.target.path : path.dirname(this.target.path);
+        const bytes = msg.encoding === 'base64' ? Buffer.from(msg.data, 'base64') : msg.data;
+        // the shared save dialog; its "saved" notice is part of the mapper protocol, not this view's
+        const channel = { panel: this.panel, post: () => undefined, onMessage: () => undefined };
+        await saveBytes({ ...channel, saveFolder: vscode.Uri.file(dir) }, msg.name, msg.format, bytes);
+        return;
+      }
+    }
+  }
+
+  private sweepData(): Promise<SweepData> {
+    this.sweep ??= stampOf(this.target.path).then((stamp) =>
+      remember(sweepCache, `${this.target.path}|${stamp}`, () =>
+        computeSweep(
+          this.runner({ title: `TopoScope: checkpoint sweep of ${path.basename(this.target.path)}` }),
+          this.target.path,
+        ),
+      ),
+    );
+    this.sweep.catch(() => (this.sweep = undefined));
+    return this.sweep;
+  }
+
+  private runner(opts: RunOptions): JobRunner {
+    return (kind, params) => this.services.runJob(kind, params, opts);
+  }
+
+  private async compute(
+    key: string,
+    req: { box: RegionRequest['box']; checkpoint: number | null; anchors: RegionRequest['anchors'] },
+  ): Promise<void> {
+    let model = this.target.path;
+    let label = path.basename(model);
+    let checkpoint: number | null = null;
+    if (this.target.kind === 'folder') {
+      const sweep = await this.sweepData();
+      const last = sweep.checkpoints.length - 1;
+      checkpoint = Math.min(req.checkpoint ?? last, last);
+      const c = sweep.checkpoints[checkpoint];
+      model = path.isAbsolute(c.file) ? c.file : path.join(this.target.path, c.file);
+      label = `epoch ${c.epoch}`;
+    }
+    const full: RegionRequest = {
+      model,
+      label,
+      box: req.box,
+      anchors: this.target.inputs ? (req.anchors ?? this.target.anchors ?? null) : null,
+      inputs: this.target.inputs ?? null,
+      train: this.target.train ?? null,
+    };
+    this.post({ type: 'busy', busy: true, message: `computing the regions of ${label}…` });
+    const stamp = await stampOf(model);
+    // checkpoints of a sweep are quick and stepped through: no notification for each
+    const run = this.runner(
+      this.target.kind === 'folder' ? {} : { title: `TopoScope: polytopes of ${label}` },
+    );
+    const data = await remember(regionCache, JSON.stringify([full, stamp]), () => computeRegions(run, full));
+    this.post({ type: 'regions', key, checkpoint, data });
+    this.post({ type: 'busy', busy: false });
+  }
+}
+
+/** Size and modification time: a cheap content stamp so an overwritten checkpoint is recomputed. */
+async function stampOf(p: string): Promise<string> {
+  const s = await stat(p);
+  return `${s.size}:${s.mtimeMs}`;
+}

@@ -1,0 +1,109 @@
+/**
+ * The polytope panels in a real editor (code-server + Chromium through the shared harness): Show Polytopes
+ * from the Explorer on the demo spirals model and on its checkpoints folder, checked against the CLI.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FrameLocator } from 'playwright-core';
+import { repoRoot, startEditor, type Editor } from './harness';
+
+const demo = path.join(repoRoot, 'demo', 'spirals');
+const cli = path.join(repoRoot, 'dist', 'cli.js');
+
+function cliJson(args: string[]): Record<string, unknown> {
+  return JSON.parse(execFileSync(process.execPath, [cli, ...args, '--json'], { encoding: 'utf8' }));
+}
+
+/** The view's error line is created on first use: absent or empty both mean no error. */
+async function noError(view: FrameLocator): Promise<void> {
+  const line = view.locator('[data-testid="error"]');
+  if ((await line.count()) > 0) assert.equal(await line.textContent(), '');
+}
+
+describe('Polytope panels in code-server', { timeout: 300_000 }, () => {
+  let editor: Editor;
+
+  before(async () => {
+    // the harness opens a fresh copy of the demo folder (spirals/ holds the model, train.csv, checkpoints/)
+    editor = await startEditor(path.join(repoRoot, 'demo'));
+  });
+
+  after(async () => {
+    await editor?.stop();
+  });
+
+  it('Show Polytopes on spirals/model.onnx: region count equals the CLI, Fiedler colouring repaints', async () => {
+    const expected = cliJson([
+      'polytope',
+      path.join(demo, 'model.onnx'),
+      '--train',
+      path.join(demo, 'train.csv'),
+    ]);
+    const f2 = (expected.fVector as number[])[2];
+    assert.ok(f2 > 1, `the CLI found ${f2} regions`);
+
+    await editor.explorerCommand('spirals/model.onnx', 'Show Polytopes');
+    const view = editor.webview('Polytopes: model.onnx');
+    await view.locator('#app[data-ready="true"]').waitFor({ timeout: 90_000 });
+    await noError(view);
+    assert.equal(Number(await view.getByTestId('region-count').textContent()), f2);
+    await view.getByTestId('section-fiedler').locator('table tr').nth(2).waitFor();
+    await view.getByTestId('betti-chart').waitFor();
+    await editor.screenshot('polytope-model-prediction');
+
+    const canvas = view.getByTestId('region-canvas');
+    const pixels = () =>
+      canvas.evaluate((c) => (c as unknown as { toDataURL(type: string): string }).toDataURL('image/png'));
+    const before = await pixels();
+    await view.getByTestId('colour-mode').selectOption('fiedler-unweighted');
+    // the redraw happens on the next animation frame: poll for it (2 s at most)
+    let afterFiedler = before;
+    for (let i = 0; i < 20 && afterFiedler === before; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      afterFiedler = await pixels();
+    }
+    assert.notEqual(afterFiedler, before, 'the canvas must change when colouring by Fiedler sign');
+    await editor.screenshot('polytope-model-fiedler');
+
+    // hover over the middle of the canvas names a region's pattern
+    const box = await canvas.boundingBox();
+    assert.ok(box);
+    await canvas.hover({ position: { x: box.width / 2, y: box.height / 2 } });
+    const tip = view.getByTestId('region-tooltip');
+    await tip.waitFor({ state: 'visible' });
+    assert.match((await tip.textContent()) ?? '', /pattern [01]{16}/);
+    await editor.screenshot('polytope-model-hover');
+  });
+
+  it('Show Polytopes on spirals/checkpoints: one slider stop per checkpoint, heat maps, instant moves back', async () => {
+    await editor.explorerCommand('spirals/checkpoints', 'Show Polytopes');
+    const view = editor.webview('Polytopes: checkpoints');
+    await view.locator('#app[data-ready="true"]').waitFor({ timeout: 120_000 });
+    const slider = view.getByTestId('epoch-slider');
+    assert.equal(await slider.getAttribute('min'), '0');
+    assert.equal(await slider.getAttribute('max'), '7', 'eight checkpoints, eight stops');
+    const columns = await view.getByTestId('heatmap-beta0-cells').locator('rect').count();
+    assert.ok(columns >= 8 && columns % 8 === 0, `${columns} heat-map cells`);
+    assert.equal(await view.getByTestId('heatmap-beta1-cells').locator('rect').count(), columns);
+    await view.getByTestId('fvector-loss-chart').waitFor();
+    await editor.screenshot('polytope-sweep-last');
+
+    // keyboard: Home goes to epoch 0, whose region count matches the CLI on that checkpoint
+    const first = cliJson([
+      'polytope',
+      path.join(demo, 'checkpoints', 'epoch_00000.onnx'),
+      '--train',
+      path.join(demo, 'train.csv'),
+    ]);
+    await slider.focus();
+    await slider.press('Home');
+    const count = view.getByTestId('region-count');
+    await view.getByTestId('epoch-label').filter({ hasText: 'epoch 0 ' }).waitFor();
+    await count
+      .filter({ hasText: new RegExp(`^${(first.fVector as number[])[2]}$`) })
+      .waitFor({ timeout: 60_000 });
+    await editor.screenshot('polytope-sweep-epoch0');
+  });
+});
