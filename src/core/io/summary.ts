@@ -13,7 +13,10 @@ export interface TensorSummary {
   infCount: number;
 }
 
-export function summarizeTensor(t: Tensor): TensorSummary {
+/** Elements between calls of `tick`, so a job can report progress and honour cancel on huge tensors. */
+const CHUNK = 1 << 20;
+
+export function summarizeTensor(t: Tensor, tick?: (fraction: number) => void): TensorSummary {
   const d = t.data;
   let n = 0;
   let nan = 0;
@@ -24,6 +27,7 @@ export function summarizeTensor(t: Tensor): TensorSummary {
   let mean = 0;
   let m2 = 0;
   for (let i = 0; i < d.length; i++) {
+    if (tick && i % CHUNK === CHUNK - 1) tick(i / d.length);
     const x = Number(d[i]);
     if (Number.isNaN(x)) nan++;
     else if (!Number.isFinite(x)) inf++;

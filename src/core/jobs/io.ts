@@ -82,7 +82,13 @@ export async function fileInfo(params: InfoParams, ctx: JobContext): Promise<Inf
     ctx.throwIfCancelled();
     ctx.progress(0.1 + (0.9 * i) / entries.length, info.name);
     const out: InfoTensor = { ...(info satisfies TensorInfo) };
-    if (stats) out.stats = summarizeTensor(decodeTensor(bytes, file, key));
+    if (stats) {
+      const tick = (f: number) => {
+        ctx.throwIfCancelled();
+        ctx.progress(0.1 + (0.9 * (i + f)) / entries.length, info.name);
+      };
+      out.stats = summarizeTensor(decodeTensor(bytes, file, key), tick);
+    }
     return out;
   });
   return { file, format, bytes: bytes.length, tensors };

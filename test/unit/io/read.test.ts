@@ -91,3 +91,17 @@ test('summarizeTensor: min/max/mean/std over finite values, NaN and Inf counted'
   });
   assert.ok(Math.abs(big.std! - Math.sqrt(2 / 3)) < 1e-9);
 });
+
+test('summarizeTensor reports its progress on large tensors and stops when the callback throws', () => {
+  const t = { dtype: 'float32' as const, shape: [3 << 20], data: new Float32Array(3 << 20).fill(2) };
+  const seen: number[] = [];
+  const s = summarizeTensor(t, (f) => seen.push(f));
+  assert.equal(s.mean, 2);
+  assert.equal(seen.length, 3);
+  assert.ok(seen.every((f, i) => f > 0 && f < 1 && (i === 0 || f > seen[i - 1])));
+  assert.throws(() =>
+    summarizeTensor(t, () => {
+      throw new Error('cancelled');
+    }),
+  );
+});
