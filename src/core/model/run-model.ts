@@ -2,6 +2,7 @@
  * Streams inputs through a model in chunks (cancellable between chunks and attack steps, memory bounded by
  * the chunk): optionally attacks each chunk first, then reads the logits and one layer's activations.
  */
+import { performance } from 'node:perf_hooks';
 import type { ModelProto } from 'onnx-buf';
 import { Attacker } from '../attack/attacker';
 import { resolveAttack, type AttackParams, type ResolvedAttack } from '../attack/params';
@@ -13,7 +14,12 @@ import { ForwardRunner } from './forward';
 import type { ModelInputs } from './inputs';
 import { probeModel } from './probe';
 
+/** Most rows per session.run. */
 export const DEFAULT_CHUNK = 1024;
+/** Rows of the first run, before its timing sizes the next ones. */
+const FIRST_CHUNK = 64;
+/** Wall time aimed at per session.run (cancellation is checked between runs). */
+const TARGET_RUN_MS = 30;
 
 export interface RunModelOptions {
   model: ModelProto;
@@ -23,7 +29,7 @@ export interface RunModelOptions {
   /** Tensor whose activations to return (validated against the graph). */
   layer?: string;
   attack?: AttackParams;
-  /** Rows per session.run (default 1024). */
+  /** Most rows per session.run (default 1024); fewer while a run would take over TARGET_RUN_MS. */
   chunk?: number;
   intraOpNumThreads?: number;
   /** Keep the attacked inputs (the `attack` command writes them). */
@@ -60,8 +66,8 @@ export async function runModel(opts: RunModelOptions, ctx: JobContext): Promise<
   const attacking = attack.kind !== 'none' && attack.steps > 0;
   if (attack.kind !== 'none' && !labels)
     throw new InputError('', `the ${attack.kind} attack needs labels (--labels)`);
-  const chunk = Math.max(1, Math.floor(opts.chunk ?? DEFAULT_CHUNK));
-  if (!Number.isFinite(chunk)) throw new InputError('', 'chunk size must be a positive integer');
+  const maxChunk = Math.max(1, Math.floor(opts.chunk ?? DEFAULT_CHUNK));
+  if (!Number.isFinite(maxChunk)) throw new InputError('', 'chunk size must be a positive integer');
   const rowSize = x.length / n;
   const threads = opts.intraOpNumThreads ?? 1;
 
@@ -77,12 +83,11 @@ export async function runModel(opts: RunModelOptions, ctx: JobContext): Promise<
     const adversarial = attacking && opts.keepAdversarial ? new Float32Array(x.length) : undefined;
     let activations: Float32Array | undefined;
     let activationShape: number[] | undefined;
-    const unitsPerChunk = 1 + (attacking ? attack.steps : 0);
-    const chunks = Math.ceil(n / chunk);
-    for (let c = 0; c < chunks; c++) {
+    const runsPerRow = attacking ? 1 + attack.steps : 1;
+    let rows = Math.min(maxChunk, FIRST_CHUNK);
+    for (let start = 0, m = 0; start < n; start += m) {
       ctx.throwIfCancelled();
-      const start = c * chunk;
-      const m = Math.min(chunk, n - start);
+      m = Math.min(rows, n - start);
       const x0 = x.subarray(start * rowSize, (start + m) * rowSize);
       const dims = [m, ...rowShape];
       let used = x0;
@@ -92,16 +97,20 @@ export async function runModel(opts: RunModelOptions, ctx: JobContext): Promise<
           toLabels({ dtype: 'float32', shape: [m, clean.classes], data: clean.logits }),
           start,
         );
+        const begun = start;
+        const rowsNow = m;
         used = await attacker.perturb(x0, labels.subarray(start, start + m), (t) => {
           ctx.throwIfCancelled();
-          ctx.progress(
-            (c * unitsPerChunk + t) / (chunks * unitsPerChunk),
-            `${attack.kind} step ${t}/${attack.steps}`,
-          );
+          ctx.progress((begun + (rowsNow * t) / runsPerRow) / n, `${attack.kind} step ${t}/${attack.steps}`);
         });
         adversarial?.set(used, start * rowSize);
       }
+      const t0 = performance.now();
       const out = await forward.run(used, dims);
+      // Grow or shrink the chunk so that one session.run (an attack step costs about 3 forward passes)
+      // takes about TARGET_RUN_MS: progress and cancellation then come often whatever the model's size.
+      const msPerRow = Math.max((performance.now() - t0) / m, 1e-4) * (attacking ? 3 : 1);
+      rows = Math.min(maxChunk, Math.max(1, Math.floor(TARGET_RUN_MS / msPerRow)));
       predictions.set(toLabels({ dtype: 'float32', shape: [m, out.classes], data: out.logits }), start);
       if (out.layer && out.layerRowShape) {
         if (!activations) {
@@ -110,7 +119,7 @@ export async function runModel(opts: RunModelOptions, ctx: JobContext): Promise<
         }
         activations.set(out.layer, start * (out.layer.length / m));
       }
-      ctx.progress(((c + 1) * unitsPerChunk) / (chunks * unitsPerChunk), `${start + m}/${n} rows`);
+      ctx.progress((start + m) / n, `${start + m}/${n} rows`);
     }
     const accuracy = accuracyOf(predictions, labels);
     const cleanAccuracy = accuracyOf(cleanPredictions, labels);
