@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import type { JobContext } from '../jobs/types';
+import { spiralsDemo } from './polytope-section';
 import { reportSpecSections } from './spec-sections';
 import type { ReportSection } from './write-report';
 
@@ -21,4 +22,4 @@ export type DemoSectionProvider = (d: DemoContext) => Promise<ReportSection[]>;
 export const digitsDemo: DemoSectionProvider = (d) =>
   reportSpecSections(path.join(d.demoDir, 'digits', 'adv.toposcope.json'), d.outDir, d.ctx);
 
-export const demoSectionProviders: DemoSectionProvider[] = [digitsDemo];
+export const demoSectionProviders: DemoSectionProvider[] = [digitsDemo, spiralsDemo];
