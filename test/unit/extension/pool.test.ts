@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CancelledError, InputError } from '../../../src/core/errors';
 import { WorkerCrashedError, WorkerPool } from '../../../src/extension/worker/pool';
-import { ensureBuiltWorker, isAlive } from './worker-fixture';
+import path from 'node:path';
+import { ensureBuiltWorker, isAlive, repoRoot } from './worker-fixture';
+
+const digits = path.resolve(repoRoot, '../shared/fixtures/digits');
 
 interface Where {
   pid: number;
@@ -189,6 +192,43 @@ describe('worker pool against dist/worker.js', () => {
       [1, 2, 3, 4, 5],
     );
     assert.ok(pool.stats.threads <= 2);
+  });
+
+  it('runs the registered jobs: info in a thread, layers in the child process that loads onnxruntime', async () => {
+    const model = path.join(digits, 'mlp_clean.onnx');
+    const d = await pool.describe();
+    assert.ok(d.ortJobs.includes('layers') && d.ortJobs.includes('attack'));
+    assert.ok(!d.ortJobs.includes('info'));
+    const info = await pool.run('info', { file: model, stats: false });
+    assert.equal(info.opset, 13);
+    assert.deepEqual(info.reluMlp?.widths, [784, 128, 64, 10]);
+    const layers = await pool.run('layers', { model });
+    assert.ok(layers.layers.some((l) => l.name === 'logits'));
+    const child = (await pool.run('toposcope.test.ortCount', { steps: 1 })) as CountResult;
+    assert.equal(child.where.ortLoaded, true, 'the model process has loaded onnxruntime');
+  });
+
+  it('cancels a running PGD attack within a second, and the next model job runs', async () => {
+    const model = path.join(digits, 'mlp_clean.onnx');
+    const params = {
+      model,
+      inputs: path.join(digits, 'test_images.npy'),
+      labels: path.join(digits, 'test_labels.npy'),
+      attack: 'pgd-linf' as const,
+      eps: 0.1,
+      steps: 100_000,
+    };
+    let running!: () => void;
+    const started = new Promise<void>((r) => (running = r));
+    const ac = new AbortController();
+    const job = pool.run('attack', params, { signal: ac.signal, onProgress: () => running() });
+    await Promise.race([started, sleep(5000)]);
+    const t0 = Date.now();
+    ac.abort();
+    await assert.rejects(job, (e: unknown) => e instanceof CancelledError);
+    assert.ok(Date.now() - t0 < 1000, `cancel took ${Date.now() - t0} ms`);
+    const layers = await pool.run('layers', { model });
+    assert.equal(layers.opset, 13);
   });
 
   it('never loads onnxruntime on the calling thread', () => {
