@@ -9,8 +9,8 @@ import type { MapperNode, RefinementSet, WeakRegion } from './types';
 export const REFINE_FRACTION = 0.2;
 
 /**
- * ⌈fraction·N⌉, with the product rounded to 12 significant digits first: 0.2·1000 is 200.00000000000003 in
- * binary floating point, and the paper's 20 % of 1 000 samples is 200, not 201.
+ * ⌈fraction·N⌉, with the product rounded to 12 significant digits first: 0.07·100 is 7.000000000000001 in
+ * binary floating point, and 7 % of 100 samples is 7, not 8.
  */
 export function refinementTarget(fraction: number, trainSize: number): number {
   return Math.ceil(Number((fraction * trainSize).toPrecision(12)));

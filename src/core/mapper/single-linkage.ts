@@ -2,7 +2,7 @@
  * Single-linkage clustering with the histogram gap cut of the original Mapper paper (Singh, Mémoli,
  * Carlsson 2007): the merge heights of the single-linkage tree (the minimum spanning tree's edge lengths)
  * are binned into a histogram over [0, max height]; the tree is cut at the lower edge of the first empty
- * bin, and a preimage without an empty bin stays one cluster. Every point belongs to a cluster (no noise).
+ * bin above the lowest occupied one, and a preimage without such a gap stays one cluster. Every point belongs to a cluster (no noise).
  */
 import { cosineDistanceRows, euclideanDistanceRows } from './neighbors';
 import type { Metric } from './types';
@@ -49,7 +49,11 @@ export function singleLinkage(
   if (edges.length > 0 && maxH > 0) {
     const counts = new Int32Array(bins);
     for (const e of edges) counts[Math.min(bins - 1, Math.floor((e.h / maxH) * bins))]++;
-    const empty = counts.indexOf(0);
+    // the first gap after the shortest merges: leading empty bins only mean no merge is that short
+    const empty = counts.indexOf(
+      0,
+      counts.findIndex((c) => c > 0),
+    );
     if (empty >= 0) cut = (empty / bins) * maxH;
   }
   const parent = Int32Array.from({ length: m }, (_, i) => i);
