@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Attacker } from '../../../src/core/attack/attacker';
+import { Attacker, oneHot } from '../../../src/core/attack/attacker';
 import { resolveAttack } from '../../../src/core/attack/params';
 import { parseNpy } from '../../../src/core/io/npy';
 import { decodeOnnx, encodeOnnx } from '../../../src/core/io/onnx';
@@ -12,7 +12,6 @@ import { assembleModel, buildGradientGraph } from '../../../src/core/model/backw
 import { createSession, floatTensor } from '../../../src/core/model/ort';
 import { probeModel } from '../../../src/core/model/probe';
 import { runModel } from '../../../src/core/model/run-model';
-import { oneHot } from '../../../src/core/attack/attacker';
 
 const digits = path.resolve(__dirname, '../../../../shared/fixtures/digits');
 const npy = (name: string) => parseNpy(readFileSync(path.join(digits, name)), name);
