@@ -1,6 +1,7 @@
 /**
- * The `info` job (DESIGN.md §11): what a tensor file or ONNX model holds, with summary statistics per
- * tensor for the numeric inspector.
+ * IO jobs: `info` (DESIGN.md §11: what a tensor file or ONNX model holds, with summary statistics per
+ * tensor for the numeric inspector), `companions` (labels/predictions/manifest beside an activation file),
+ * `samples` (the sample set behind the rows) and `renderSamples` (PNGs of image-array rows for galleries).
  */
 import { InputError } from '../errors';
 import {
@@ -11,6 +12,8 @@ import {
   tensorFromProto,
   type OnnxSummary,
 } from '../io/onnx';
+import { discoverCompanions, type Companions } from '../io/discover';
+import { loadSamples, type SampleSet } from '../io/manifest';
 import { decodeTensor, formatOf, readFileBytes, tensorEntries, type TensorFormat } from '../io/read';
 import { summarizeTensor, type TensorSummary } from '../io/summary';
 import type { DType, TensorInfo } from '../io/tensor';
@@ -40,9 +43,15 @@ export interface InfoResult extends Partial<OnnxSummary> {
   reluMlp?: { widths: number[] } | null;
 }
 
+/** A sample set as plain data: `render` stays in the worker, `renderable` says whether to ask for PNGs. */
+export type SampleSetInfo = Omit<SampleSet, 'render'> & { renderable: boolean };
+
 declare module './types' {
   interface JobTypes {
     info: { params: InfoParams; result: InfoResult };
+    companions: { params: { activations: string }; result: Companions };
+    samples: { params: { source: string }; result: SampleSetInfo };
+    renderSamples: { params: { source: string; indices: number[] }; result: { images: Uint8Array[] } };
   }
 }
 
@@ -94,4 +103,34 @@ export async function fileInfo(params: InfoParams, ctx: JobContext): Promise<Inf
   return { file, format, bytes: bytes.length, tensors };
 }
 
-export const ioJobs: Pick<JobHandlers, 'info'> = { info: fileInfo };
+/** The last sample set loaded, so a gallery's successive requests decode the image array once. */
+let lastSamples: { source: string; set: Promise<SampleSet> } | undefined;
+
+function cachedSamples(source: string): Promise<SampleSet> {
+  if (lastSamples?.source !== source) lastSamples = { source, set: loadSamples(source) };
+  const set = lastSamples.set;
+  set.catch(() => {
+    if (lastSamples?.set === set) lastSamples = undefined;
+  });
+  return set;
+}
+
+export const ioJobs: Pick<JobHandlers, 'info' | 'companions' | 'samples' | 'renderSamples'> = {
+  info: fileInfo,
+  companions: ({ activations }) => discoverCompanions(activations),
+  samples: async ({ source }) => {
+    const { render, ...rest } = await cachedSamples(source);
+    return { ...rest, renderable: render !== undefined };
+  },
+  renderSamples: async ({ source, indices }, ctx) => {
+    const set = await cachedSamples(source);
+    if (!set.render)
+      throw new InputError(source, 'these samples are image files, not an image array', 'bad-parameter');
+    const images: Uint8Array[] = [];
+    for (const i of indices) {
+      ctx.throwIfCancelled();
+      images.push(set.render(i));
+    }
+    return { images };
+  },
+};

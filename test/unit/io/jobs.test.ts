@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { runJob } from '../../../src/core/jobs/run';
+import { decodePng } from '../../../src/core/io/png';
+import { CancelledError, InputError } from '../../../src/core/errors';
+import { local, shared } from './helpers';
+
+const digits = path.join(shared, 'digits');
+
+test('info job: tensors with statistics, progress reported, cancel honoured', async () => {
+  const seen: number[] = [];
+  const r = await runJob(
+    'info',
+    { file: path.join(local, 'mixed.safetensors') },
+    { onProgress: (f) => seen.push(f) },
+  );
+  assert.equal(r.format, 'safetensors');
+  assert.equal(r.tensors.length, 7);
+  const ids = r.tensors.find((t) => t.name === 'ids')!;
+  assert.deepEqual(ids.stats, { count: 2, min: -1, max: 7, mean: 3, std: 4, nanCount: 0, infCount: 0 });
+  assert.ok(seen.length > 0);
+  const ac = new AbortController();
+  ac.abort();
+  await assert.rejects(
+    runJob('info', { file: path.join(digits, 'test_images.npy') }, { signal: ac.signal }),
+    CancelledError,
+  );
+});
+
+test('info job: maxBytes and unsupported files are typed errors', async () => {
+  await assert.rejects(
+    runJob('info', { file: path.join(digits, 'test_images.npy'), maxBytes: 1000 }),
+    (e: unknown) => e instanceof InputError && e.code === 'too-large',
+  );
+  await assert.rejects(
+    runJob('info', { file: path.join(shared, 'README.md') }),
+    (e: unknown) => e instanceof InputError && e.code === 'unsupported-format',
+  );
+});
+
+test('companions, samples and renderSamples jobs', async () => {
+  const c = await runJob('companions', { activations: path.join(digits, 'act_clean_eps0.00.npy') });
+  assert.equal(path.basename(c.predictions[0].path), 'pred_clean_eps0.00.npy');
+  const m = await runJob('samples', { source: path.join(digits, 'manifest.csv') });
+  assert.equal(m.count, 2000);
+  assert.equal(m.renderable, false);
+  const s = await runJob('samples', { source: path.join(digits, 'test_images.npy') });
+  assert.equal(s.renderable, true);
+  const { images } = await runJob('renderSamples', {
+    source: path.join(digits, 'test_images.npy'),
+    indices: [0, 5],
+  });
+  assert.equal(images.length, 2);
+  assert.deepEqual([decodePng(images[1], 'x.png').width, decodePng(images[1], 'x.png').height], [28, 28]);
+  await assert.rejects(
+    runJob('renderSamples', { source: path.join(digits, 'manifest.csv'), indices: [0] }),
+    (e: unknown) => e instanceof InputError,
+  );
+});
