@@ -62,7 +62,7 @@ export class PatternTable {
       let same = true;
       const p = id * this.words;
       for (let w = 0; w < this.words && same; w++) {
-        const want = w === fw && flip >= 0 ? src[off + w] ^ fb : src[off + w];
+        const want = w === fw && flip >= 0 ? (src[off + w] ^ fb) >>> 0 : src[off + w]; // compare as uint32
         same = this.patterns[p + w] === want;
       }
       if (same) return id;

@@ -194,3 +194,27 @@ test('collinear slice anchors are refused with an InputError', () => {
 test('a network that does not take 2-D input is refused', () => {
   assert.throws(() => buildComplex(randomReluMlp([3, 4, 1], 0), { box: [0, 1, 0, 1] }), InputError);
 });
+
+test('Hamming-1 and facet dual graphs equal brute-force pair scans (patterns over several words)', () => {
+  const c = buildComplex(randomReluMlp([2, 30, 30, 1], 9), { box: [-1, 1, -1, 1] });
+  const F = c.faceArea.length;
+  const ham = new Set<string>();
+  for (let a = 0; a < F; a++) {
+    for (let b = a + 1; b < F; b++) {
+      let d = 0;
+      for (let w = 0; w < c.words; w++)
+        d += popcount(c.facePatterns[a * c.words + w] ^ c.facePatterns[b * c.words + w]);
+      if (d === 1) ham.add(`${a},${b}`);
+    }
+  }
+  const h1 = hamming1Dual(c);
+  assert.deepEqual(new Set(Array.from(h1.source, (s, k) => `${s},${h1.target[k]}`)), ham);
+  const facet = new Set<string>();
+  for (let e = 0; e < c.edgeFaces.length; e += 2) {
+    const [a, b] = [c.edgeFaces[e], c.edgeFaces[e + 1]];
+    if (b >= 0) facet.add(`${Math.min(a, b)},${Math.max(a, b)}`);
+  }
+  const fd = facetDual(c);
+  assert.deepEqual(new Set(Array.from(fd.source, (s, k) => `${s},${fd.target[k]}`)), facet);
+  assert.ok(ham.size > 0 && facet.size > 0);
+});
