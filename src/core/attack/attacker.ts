@@ -5,7 +5,7 @@ import type { ProbeResult } from '../model/probe';
 import { createSession, floatTensor, runSession, type InferenceSession, type OrtTensor } from '../model/ort';
 import { mulberry32, randomNormal } from '../random';
 import type { ResolvedAttack } from './params';
-import { buildStepModel, type StepModel } from './step-graph';
+import { buildStepModel, type StepModel, type StepNorm } from './step-graph';
 
 /** One-hot targets, n × classes. */
 export function oneHot(labels: Int32Array, classes: number): Float32Array {
@@ -16,16 +16,37 @@ export function oneHot(labels: Int32Array, classes: number): Float32Array {
   return out;
 }
 
+/** Which step graph an attack runs: FGSM is one ℓ∞ step. */
+export function stepNorm(kind: ResolvedAttack['kind']): StepNorm {
+  return kind === 'pgd-l2' ? 'l2' : 'linf';
+}
+
 export class Attacker {
-  private readonly rng: () => number;
+  private rng: () => number;
 
   private constructor(
     private readonly session: InferenceSession,
     private readonly file: string,
     private readonly step: StepModel,
     private readonly rowShape: readonly number[],
-    readonly params: ResolvedAttack,
+    private p: ResolvedAttack,
   ) {
+    this.rng = mulberry32(p.seed);
+  }
+
+  get params(): ResolvedAttack {
+    return this.p;
+  }
+
+  /**
+   * New parameters for the same step graph (ε and α are feeds, so one session serves every ε); the random
+   * start restarts from the seed, so each ε gives what a fresh attacker would.
+   */
+  configure(params: ResolvedAttack): void {
+    if (stepNorm(params.kind) !== stepNorm(this.p.kind)) {
+      throw new Error(`an ${stepNorm(this.p.kind)} attacker cannot run ${params.kind}`);
+    }
+    this.p = params;
     this.rng = mulberry32(params.seed);
   }
 
@@ -37,7 +58,7 @@ export class Attacker {
     params: ResolvedAttack,
     intraOpNumThreads = 1,
   ): Promise<Attacker> {
-    const step = buildStepModel(model, file, probe, rowShape, params.kind === 'pgd-l2' ? 'l2' : 'linf');
+    const step = buildStepModel(model, file, probe, rowShape, stepNorm(params.kind));
     const session = await createSession(encodeOnnx(step.model), file, { intraOpNumThreads });
     return new Attacker(session, file, step, rowShape, params);
   }
@@ -48,7 +69,7 @@ export class Attacker {
 
   /** The random start δ₀, added to x₀ and clipped: U[−ε, ε] (ℓ∞) or N(0, ε²/d) per coordinate (ℓ2). */
   private start(x0: Float32Array, rowSize: number): Float32Array {
-    const { eps, clip, kind } = this.params;
+    const { eps, clip, kind } = this.p;
     const sigma = eps / Math.sqrt(rowSize);
     const x = new Float32Array(x0.length);
     for (let i = 0; i < x.length; i++) {
@@ -64,7 +85,7 @@ export class Attacker {
     labels: Int32Array,
     afterStep?: (done: number) => void,
   ): Promise<Float32Array> {
-    const p = this.params;
+    const p = this.p;
     const n = labels.length;
     const rowSize = x0.length / n;
     const dims = [n, ...this.rowShape];

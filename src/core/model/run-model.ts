@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ModelProto } from 'onnx-buf';
-import { Attacker } from '../attack/attacker';
+import { Attacker, stepNorm } from '../attack/attacker';
 import { resolveAttack, type AttackParams, type ResolvedAttack } from '../attack/params';
 import { InputError } from '../errors';
 import { toLabels } from '../io/tensor';
@@ -58,26 +58,67 @@ function accuracyOf(pred: Int32Array, labels: Int32Array | undefined): number | 
   return pred.length ? hit / pred.length : null;
 }
 
-export async function runModel(opts: RunModelOptions, ctx: JobContext): Promise<RunModelResult> {
-  const { modelFile, inputs, labels } = opts;
-  const model = withDynamicBatch(opts.model);
-  const { x, n, rowShape } = inputs;
-  const attack = resolveAttack(opts.attack ?? { kind: 'none', eps: 0 });
-  const attacking = attack.kind !== 'none' && attack.steps > 0;
-  if (attack.kind !== 'none' && !labels)
-    throw new InputError('', `the ${attack.kind} attack needs labels (--labels)`);
-  const maxChunk = Math.max(1, Math.floor(opts.chunk ?? DEFAULT_CHUNK));
-  if (!Number.isFinite(maxChunk)) throw new InputError('', 'chunk size must be a positive integer');
-  const rowSize = x.length / n;
-  const threads = opts.intraOpNumThreads ?? 1;
+/** How one pass over the inputs runs. */
+export interface PassOptions {
+  labels?: Int32Array;
+  attack: ResolvedAttack;
+  /** Most rows per session.run (default 1024). */
+  chunk?: number;
+  keepAdversarial?: boolean;
+}
 
-  const forward = await ForwardRunner.create(model, modelFile, opts.layer, threads);
-  let attacker: Attacker | undefined;
-  try {
-    if (attacking) {
-      const probe = await probeModel(model, modelFile, x.subarray(0, 2 * rowSize), rowShape);
-      attacker = await Attacker.create(model, modelFile, probe, rowShape, attack, threads);
+/**
+ * The sessions of one model, input shape and layer, reused across passes: a sweep over ε builds the
+ * backward graph once per norm (ε and α are feeds of the step graph).
+ */
+export class ModelRunner {
+  private readonly attackers = new Map<string, Attacker>();
+
+  private constructor(
+    private readonly model: ModelProto,
+    private readonly modelFile: string,
+    private readonly inputs: ModelInputs,
+    private readonly forward: ForwardRunner,
+    private readonly threads: number,
+  ) {}
+
+  static async create(
+    model: ModelProto,
+    modelFile: string,
+    inputs: ModelInputs,
+    layer?: string,
+    intraOpNumThreads = 1,
+  ): Promise<ModelRunner> {
+    const free = withDynamicBatch(model);
+    const forward = await ForwardRunner.create(free, modelFile, layer, intraOpNumThreads);
+    return new ModelRunner(free, modelFile, inputs, forward, intraOpNumThreads);
+  }
+
+  private async attackerFor(attack: ResolvedAttack): Promise<Attacker> {
+    const norm = stepNorm(attack.kind);
+    let attacker = this.attackers.get(norm);
+    if (!attacker) {
+      const { x, n, rowShape } = this.inputs;
+      const probe = await probeModel(this.model, this.modelFile, x.subarray(0, 2 * (x.length / n)), rowShape);
+      attacker = await Attacker.create(this.model, this.modelFile, probe, rowShape, attack, this.threads);
+      this.attackers.set(norm, attacker);
     }
+    attacker.configure(attack);
+    return attacker;
+  }
+
+  /** One pass: attack each chunk (if asked), then read logits and the layer. */
+  async run(opts: PassOptions, ctx: JobContext): Promise<RunModelResult> {
+    const { x, n, rowShape } = this.inputs;
+    const { labels, attack } = opts;
+    const attacking = attack.kind !== 'none' && attack.steps > 0;
+    if (attack.kind !== 'none' && !labels) {
+      throw new InputError('', `the ${attack.kind} attack needs labels (--labels)`);
+    }
+    const maxChunk = Math.max(1, Math.floor(opts.chunk ?? DEFAULT_CHUNK));
+    if (!Number.isFinite(maxChunk)) throw new InputError('', 'chunk size must be a positive integer');
+    const rowSize = x.length / n;
+    const attacker = attacking ? await this.attackerFor(attack) : undefined;
     const predictions = new Int32Array(n);
     const cleanPredictions = attacking ? new Int32Array(n) : predictions;
     const adversarial = attacking && opts.keepAdversarial ? new Float32Array(x.length) : undefined;
@@ -85,28 +126,28 @@ export async function runModel(opts: RunModelOptions, ctx: JobContext): Promise<
     let activationShape: number[] | undefined;
     const runsPerRow = attacking ? 1 + attack.steps : 1;
     let rows = Math.min(maxChunk, FIRST_CHUNK);
-    for (let start = 0, m = 0; start < n; start += m) {
+    let start = 0;
+    while (start < n) {
       ctx.throwIfCancelled();
-      m = Math.min(rows, n - start);
+      const m = Math.min(rows, n - start);
       const x0 = x.subarray(start * rowSize, (start + m) * rowSize);
       const dims = [m, ...rowShape];
       let used = x0;
       if (attacker && labels) {
-        const clean = await forward.run(x0, dims);
+        const clean = await this.forward.run(x0, dims);
         cleanPredictions.set(
           toLabels({ dtype: 'float32', shape: [m, clean.classes], data: clean.logits }),
           start,
         );
         const begun = start;
-        const rowsNow = m;
         used = await attacker.perturb(x0, labels.subarray(start, start + m), (t) => {
           ctx.throwIfCancelled();
-          ctx.progress((begun + (rowsNow * t) / runsPerRow) / n, `${attack.kind} step ${t}/${attack.steps}`);
+          ctx.progress((begun + (m * t) / runsPerRow) / n, `${attack.kind} step ${t}/${attack.steps}`);
         });
         adversarial?.set(used, start * rowSize);
       }
       const t0 = performance.now();
-      const out = await forward.run(used, dims);
+      const out = await this.forward.run(used, dims);
       // Grow or shrink the chunk so that one session.run (an attack step costs about 3 forward passes)
       // takes about TARGET_RUN_MS: progress and cancellation then come often whatever the model's size.
       const msPerRow = Math.max((performance.now() - t0) / m, 1e-4) * (attacking ? 3 : 1);
@@ -119,7 +160,8 @@ export async function runModel(opts: RunModelOptions, ctx: JobContext): Promise<
         }
         activations.set(out.layer, start * (out.layer.length / m));
       }
-      ctx.progress((start + m) / n, `${start + m}/${n} rows`);
+      start += m;
+      ctx.progress(start / n, `${start}/${n} rows`);
     }
     const accuracy = accuracyOf(predictions, labels);
     const cleanAccuracy = accuracyOf(cleanPredictions, labels);
@@ -135,8 +177,30 @@ export async function runModel(opts: RunModelOptions, ctx: JobContext): Promise<
       robustAccuracy: attack.kind === 'none' ? cleanAccuracy : accuracy,
       adversarial: attack.kind === 'none' || !opts.keepAdversarial ? undefined : (adversarial ?? x.slice()),
     };
+  }
+
+  async release(): Promise<void> {
+    await this.forward.release();
+    for (const a of this.attackers.values()) await a.release();
+  }
+}
+
+/** One pass over the inputs with fresh sessions. */
+export async function runModel(opts: RunModelOptions, ctx: JobContext): Promise<RunModelResult> {
+  const attack = resolveAttack(opts.attack ?? { kind: 'none', eps: 0 });
+  const runner = await ModelRunner.create(
+    opts.model,
+    opts.modelFile,
+    opts.inputs,
+    opts.layer,
+    opts.intraOpNumThreads,
+  );
+  try {
+    return await runner.run(
+      { labels: opts.labels, attack, chunk: opts.chunk, keepAdversarial: opts.keepAdversarial },
+      ctx,
+    );
   } finally {
-    await forward.release();
-    await attacker?.release();
+    await runner.release();
   }
 }
