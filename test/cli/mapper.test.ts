@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseNpy } from '../../src/core/io/npy';
+import { toLabels } from '../../src/core/io/tensor';
 
 const root = path.resolve(__dirname, '../..');
 const cli = path.join(root, 'dist/cli.js');
@@ -37,7 +38,15 @@ test('mapper --json: the §11 keys, and the reference graph of the digits at ε 
   );
   const ref = JSON.parse(readFileSync(f('expected_mapper_adv_eps0.00.json'), 'utf8'));
   assert.equal(g.parameters.eps, 3.8);
-  for (const key of ['nodes', 'edges', 'pointsInGraph', 'pointsDropped', 'weightedPurity', 'meanAccuracy', 'seconds']) {
+  for (const key of [
+    'nodes',
+    'edges',
+    'pointsInGraph',
+    'pointsDropped',
+    'weightedPurity',
+    'meanAccuracy',
+    'seconds',
+  ]) {
     assert.ok(key in g.summary, key);
   }
   assert.equal(g.summary.nodes, ref.nodes);
@@ -94,7 +103,10 @@ test('weak-regions: ranking by accuracy and a refinement set of exactly ⌈f·N�
     npy,
   );
   const acc = r.regions.map((w: { accuracy: number }) => w.accuracy);
-  assert.deepEqual(acc, [...acc].sort((a: number, b: number) => a - b));
+  assert.deepEqual(
+    acc,
+    [...acc].sort((a: number, b: number) => a - b),
+  );
   assert.ok(r.regions.every((w: { weak: boolean; accuracy: number }) => w.weak === w.accuracy < 0.9));
   assert.equal(r.refinement.size, 200);
   const labels = parseNpy(readFileSync(f('test_labels.npy'))).data;
@@ -105,7 +117,7 @@ test('weak-regions: ranking by accuracy and a refinement set of exactly ⌈f·N�
   assert.equal(lines[0], 'index,file,label,prediction,node');
   assert.equal(lines.length, 201);
   assert.match(lines[1], /^\d+,.*samples\/test_\d{4}\.png,\d,\d,\d+$/);
-  assert.deepEqual(Array.from(parseNpy(readFileSync(npy)).data), r.refinement.indices);
+  assert.deepEqual(Array.from(toLabels(parseNpy(readFileSync(npy)))), r.refinement.indices);
   // the same ranking straight from the activations
   const direct = json('weak-regions', f('act_adv_linf_0.1_eps0.10.npy'), ...base);
   assert.deepEqual(direct.regions, r.regions);
@@ -116,10 +128,14 @@ test('bad input exits 2 with one error line naming the file', () => {
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /^error: .*nope\.npy: .+\n$/);
   // 16 rows of labels for 2 000 activations
-  const mismatch = run('mapper', f('act_clean_eps0.00.npy'), '--labels', f('ref_clean_input_grad_sum_ce.npy'));
+  const mismatch = run(
+    'mapper',
+    f('act_clean_eps0.00.npy'),
+    '--labels',
+    f('ref_clean_input_grad_sum_ce.npy'),
+  );
   assert.equal(mismatch.code, 2);
-  assert.match(mismatch.stderr, /^error: .*ref_clean_input_grad_sum_ce\.npy: row counts differ.*
-$/);
+  assert.match(mismatch.stderr, /^error: .*ref_clean_input_grad_sum_ce\.npy: row counts differ.*\n$/);
   const badOverlap = run('mapper', f('act_clean_eps0.00.npy'), '--overlap', '1.5');
   assert.equal(badOverlap.code, 2);
   assert.equal(badOverlap.stderr.trim().split('\n').length, 1);
