@@ -117,6 +117,11 @@ svg text { fill: var(--ts-fg); }
 .form { padding: 8px 12px; display: grid; grid-template-columns: max-content 1fr; gap: 8px 12px;
   align-items: center; max-width: 720px; }
 progress { width: 200px; }
+@media (max-width: 900px) {
+  .split { flex-direction: column; }
+  .split > .main { min-height: 320px; }
+  .side { width: auto; max-height: 45%; border-left: none; border-top: 1px solid var(--ts-border); }
+}
 body.vscode-high-contrast .edge, body.vscode-high-contrast-light .edge { stroke-opacity: 1; }
 body.vscode-high-contrast .node .ring, body.vscode-high-contrast-light .node .ring {
   stroke: var(--vscode-contrastBorder, var(--ts-fg)); }

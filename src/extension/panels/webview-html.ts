@@ -15,7 +15,10 @@ export interface WebviewShellOptions {
 }
 
 /** Options for createWebviewPanel / custom editors: scripts on, only the extension's dist and media. */
-export function webviewOptions(extensionUri: vscode.Uri, extraRoots: vscode.Uri[] = []): vscode.WebviewOptions {
+export function webviewOptions(
+  extensionUri: vscode.Uri,
+  extraRoots: vscode.Uri[] = [],
+): vscode.WebviewOptions {
   return {
     enableScripts: true,
     localResourceRoots: [
@@ -26,7 +29,11 @@ export function webviewOptions(extensionUri: vscode.Uri, extraRoots: vscode.Uri[
   };
 }
 
-export function renderWebviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, o: WebviewShellOptions): string {
+export function renderWebviewHtml(
+  webview: vscode.Webview,
+  extensionUri: vscode.Uri,
+  o: WebviewShellOptions,
+): string {
   const nonce = randomBytes(16).toString('base64');
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', `${o.view}.js`));
   const css = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'webview.css'));
