@@ -59,7 +59,11 @@ export function parseSafetensorsHeader(bytes: Uint8Array, file: string): Safeten
   let metadata: Record<string, string> = {};
   for (const [name, raw] of Object.entries(json as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (typeof raw === 'object' && raw !== null) metadata = raw as Record<string, string>;
+      if (typeof raw === 'object' && raw !== null) {
+        metadata = Object.fromEntries(
+          Object.entries(raw).filter((e): e is [string, string] => typeof e[1] === 'string'),
+        );
+      }
       continue;
     }
     const bad = (why: string) => new InputError(file, `tensor '${name}': ${why}`, 'bad-header');

@@ -15,6 +15,7 @@ import {
 import { discoverCompanions, type Companions } from '../io/discover';
 import { loadSamples, type SampleSet } from '../io/manifest';
 import { decodeTensor, formatOf, readFileBytes, tensorEntries, type TensorFormat } from '../io/read';
+import { parseSafetensorsHeader } from '../io/safetensors';
 import { summarizeTensor, type TensorSummary } from '../io/summary';
 import type { DType, TensorInfo } from '../io/tensor';
 import { reluMlpFromOnnx } from '../model/relu-mlp';
@@ -39,6 +40,8 @@ export interface InfoResult extends Partial<OnnxSummary> {
   format: TensorFormat | 'onnx';
   bytes: number;
   tensors: InfoTensor[];
+  /** .safetensors only: the `__metadata__` strings. */
+  metadata?: Record<string, string>;
   /** ONNX only: the widths of the ReLU MLP the model is, or null when it is not one. */
   reluMlp?: { widths: number[] } | null;
 }
@@ -100,7 +103,9 @@ export async function fileInfo(params: InfoParams, ctx: JobContext): Promise<Inf
     }
     return out;
   });
-  return { file, format, bytes: bytes.length, tensors };
+  const result: InfoResult = { file, format, bytes: bytes.length, tensors };
+  if (format === 'safetensors') result.metadata = parseSafetensorsHeader(bytes, file).metadata;
+  return result;
 }
 
 /** The last sample set loaded, so a gallery's successive requests decode the image array once. */

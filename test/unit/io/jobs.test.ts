@@ -17,6 +17,7 @@ test('info job: tensors with statistics, progress reported, cancel honoured', as
   );
   assert.equal(r.format, 'safetensors');
   assert.equal(r.tensors.length, 7);
+  assert.deepEqual(r.metadata, { format: 'pt' });
   const ids = r.tensors.find((t) => t.name === 'ids')!;
   assert.deepEqual(ids.stats, { count: 2, min: -1, max: 7, mean: 3, std: 4, nanCount: 0, infCount: 0 });
   assert.ok(seen.length > 0);
