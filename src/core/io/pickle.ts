@@ -182,8 +182,13 @@ export function unpickle(bytes: Uint8Array, opts: UnpickleOptions): unknown {
       case 0x8d: // BINUNICODE8
         stack.push(utf8(u64()));
         break;
-      case 0x56: // UNICODE (raw-unicode-escape line)
-        stack.push(line());
+      case 0x56: // UNICODE (raw-unicode-escape line: latin1, with \uXXXX / \UXXXXXXXX above U+00FF)
+        stack.push(
+          line().replace(/\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})/g, (_, u: string, w: string) => {
+            const cp = parseInt(u ?? w, 16);
+            return cp <= 0x10ffff ? String.fromCodePoint(cp) : '\ufffd';
+          }),
+        );
         break;
       case 0x54: // BINSTRING
         stack.push(latin1(i32()));
