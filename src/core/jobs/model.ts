@@ -3,8 +3,9 @@
  * `activations` streams inputs (clean or attacked) through a model, `attack` writes adversarial inputs.
  */
 import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { type AttackKind } from '../attack/params';
+import { resolveAttack, type AttackKind } from '../attack/params';
 import { InputError } from '../errors';
 import { encodeNpy } from '../io/npy';
 import { describeOnnx, readOnnxFile, type OnnxDim, type OnnxLayer, type OnnxValueSummary } from '../io/onnx';
@@ -12,7 +13,7 @@ import { readTensorFile } from '../io/read';
 import { withDynamicBatch } from '../model/expose';
 import { labelsFor, modelInputs } from '../model/inputs';
 import { PROBE_BATCH, probeModel } from '../model/probe';
-import { runModel, type RunModelResult } from '../model/run-model';
+import { ModelRunner, runModel, type RunModelResult } from '../model/run-model';
 import type { JobContext, JobHandlers } from './types';
 
 export interface LayersParams {
@@ -92,11 +93,40 @@ export interface AttackJobResult {
   predictions: Int32Array;
 }
 
+export interface EpsilonSweepParams extends Omit<ModelRunParams, 'eps' | 'stepSize'> {
+  /** The attack for every ε > 0 (ε = 0 reads the clean inputs). */
+  attack: AttackKind;
+  epsilons: number[];
+  /** Tensor to read (default: the model's first output). */
+  layer?: string;
+  /** Folder for act_eps<ε>.npy and pred_eps<ε>.npy (named like the fixtures); without it the arrays come back. */
+  outDir?: string;
+}
+
+export interface EpsilonSweepSet {
+  epsilon: number;
+  shape: number[];
+  accuracy: number | null;
+  out?: string;
+  predictionsOut?: string;
+  activations?: Float32Array;
+  predictions: Int32Array;
+}
+
+export interface EpsilonSweepResult {
+  layer: string;
+  attack: AttackKind;
+  cleanAccuracy: number | null;
+  sets: EpsilonSweepSet[];
+  seconds: number;
+}
+
 declare module './types' {
   interface JobTypes {
     layers: { params: LayersParams; result: LayersResult };
     activations: { params: ActivationsParams; result: ActivationsResult };
     attack: { params: AttackJobParams; result: AttackJobResult };
+    epsilonSweep: { params: EpsilonSweepParams; result: EpsilonSweepResult };
   }
 }
 
@@ -231,8 +261,68 @@ export async function runAttack(params: AttackJobParams, ctx: JobContext): Promi
   };
 }
 
-export const modelJobs: Pick<JobHandlers, 'layers' | 'activations' | 'attack'> = {
+/** ε as the fixture files spell it: two decimals, unless that would round it. */
+export function epsilonTag(eps: number): string {
+  return Number(eps.toFixed(2)) === eps ? eps.toFixed(2) : String(eps);
+}
+
+/**
+ * Activations of one layer at every ε with one set of sessions (the step graph takes ε and α as feeds):
+ * the clean set and the attacked sets that a mapper comparison across ε needs.
+ */
+export async function sweepEpsilons(
+  params: EpsilonSweepParams,
+  ctx: JobContext,
+): Promise<EpsilonSweepResult> {
+  const t0 = performance.now();
+  if (params.epsilons.length === 0) throw new InputError('', 'the sweep needs at least one ε');
+  const { model, inputs, labels } = await loadRun(params);
+  const layer = params.layer ?? model.graph!.output[0].name;
+  const runner = await ModelRunner.create(model, params.model, inputs, layer, params.intraOpNumThreads);
+  const sets: EpsilonSweepSet[] = [];
+  let cleanAccuracy: number | null = null;
+  try {
+    for (const [i, eps] of params.epsilons.entries()) {
+      const attack = resolveAttack({ ...attackOf(params), kind: eps === 0 ? 'none' : params.attack, eps });
+      const slice = {
+        progress: (f: number, m?: string) =>
+          ctx.progress((i + f) / params.epsilons.length, `ε ${eps}: ${m ?? ''}`),
+        throwIfCancelled: () => ctx.throwIfCancelled(),
+        get cancelled() {
+          return ctx.cancelled;
+        },
+        log: (m: string) => ctx.log(m),
+      };
+      const r = await runner.run({ labels, attack, chunk: params.chunk }, slice);
+      cleanAccuracy = r.cleanAccuracy;
+      const set: EpsilonSweepSet = {
+        epsilon: eps,
+        shape: r.activationShape!,
+        accuracy: r.accuracy,
+        predictions: r.predictions,
+      };
+      if (params.outDir) {
+        set.out = path.join(params.outDir, `act_eps${epsilonTag(eps)}.npy`);
+        set.predictionsOut = path.join(params.outDir, `pred_eps${epsilonTag(eps)}.npy`);
+        await writeFile(
+          set.out,
+          encodeNpy({ dtype: 'float32', shape: r.activationShape!, data: r.activations! }),
+        );
+        await writePredictions(set.predictionsOut, r);
+      } else {
+        set.activations = r.activations;
+      }
+      sets.push(set);
+    }
+  } finally {
+    await runner.release();
+  }
+  return { layer, attack: params.attack, cleanAccuracy, sets, seconds: (performance.now() - t0) / 1000 };
+}
+
+export const modelJobs: Pick<JobHandlers, 'layers' | 'activations' | 'attack' | 'epsilonSweep'> = {
   layers: listLayers,
   activations: computeActivations,
   attack: runAttack,
+  epsilonSweep: sweepEpsilons,
 };

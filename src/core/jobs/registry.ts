@@ -16,4 +16,9 @@ export const handlers: JobHandlers = {
 };
 
 /** Jobs that load onnxruntime-node: never on the extension host's thread, and killable (child process). */
-export const ORT_JOBS: ReadonlySet<JobKind> = new Set<JobKind>(['layers', 'activations', 'attack']);
+export const ORT_JOBS: ReadonlySet<JobKind> = new Set<JobKind>([
+  'layers',
+  'activations',
+  'attack',
+  'epsilonSweep',
+]);
