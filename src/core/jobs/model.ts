@@ -12,7 +12,7 @@ import { describeOnnx, readOnnxFile, type OnnxDim, type OnnxLayer, type OnnxValu
 import { readTensorFile } from '../io/read';
 import { withDynamicBatch } from '../model/expose';
 import { labelsFor, modelInputs } from '../model/inputs';
-import { PROBE_BATCH, probeModel } from '../model/probe';
+import { PROBE_BATCH, probeModel, type ProbeResult } from '../model/probe';
 import { ModelRunner, runModel, type RunModelResult } from '../model/run-model';
 import type { JobContext, JobHandlers } from './types';
 
@@ -145,7 +145,14 @@ export async function listLayers(params: LayersParams, ctx: JobContext): Promise
     return { ...base, layers: summary.layers };
   }
   ctx.throwIfCancelled();
-  const probe = await probeModel(model, params.model, new Float32Array(row.reduce((a, b) => a * b, 1)), row);
+  let probe: ProbeResult;
+  try {
+    probe = await probeModel(model, params.model, new Float32Array(row.reduce((a, b) => a * b, 1)), row);
+  } catch (e) {
+    // A model that cannot run on zeros still has tensors to list, without shapes.
+    if (e instanceof InputError) return { ...base, layers: summary.layers };
+    throw e;
+  }
   const batch: OnnxDim = input.shape?.[0] ?? 'N';
   const layers = summary.layers
     .filter(

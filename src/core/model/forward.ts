@@ -1,5 +1,6 @@
 /** Forward passes through onnxruntime that also return one chosen intermediate tensor (a "layer"). */
 import type { ModelProto } from 'onnx-buf';
+import { InputError } from '../errors';
 import { encodeOnnx, realInputs } from '../io/onnx';
 import { withOutputs } from './expose';
 import { createSession, floatTensor, runSession, type InferenceSession } from './ort';
@@ -29,10 +30,18 @@ export class ForwardRunner {
     intraOpNumThreads = 1,
   ): Promise<ForwardRunner> {
     const graph = model.graph!;
+    const inputs = realInputs(graph);
+    if (inputs.length !== 1) {
+      throw new InputError(
+        file,
+        `models with ${inputs.length} inputs are not supported (one input tensor)`,
+        'bad-model',
+      );
+    }
     const logits = graph.output[0].name;
     const exposed = layer ? withOutputs(model, [layer], file) : model;
     const session = await createSession(encodeOnnx(exposed), file, { intraOpNumThreads });
-    return new ForwardRunner(session, file, realInputs(graph)[0].name, logits, layer);
+    return new ForwardRunner(session, file, inputs[0].name, logits, layer);
   }
 
   async run(x: Float32Array, dims: readonly number[]): Promise<ForwardOutput> {
