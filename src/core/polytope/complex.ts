@@ -68,10 +68,17 @@ export function buildComplex(mlp: ReluMlp, domain: Domain, opts: ComplexOptions 
   let signs = new Int8Array(h * cap); // row-major: neuron g of vertex v at v·h + g
   let sk = new Int8Array(cap); // the current neuron's decisions
 
+  // Face f's cycle is buf[start[f] .. start[f] + len[f]); a split face rewrites its cycle at the end of buf
+  // and its other half becomes a new face, so faces the neuron does not cut are never copied.
   let F = 1;
-  let off: Int32Array = new Int32Array([0, 4]);
-  let cyc: Int32Array = new Int32Array([0, 1, 2, 3]);
-  let pat: Uint32Array = new Uint32Array(words);
+  let capF = 64;
+  let start: Int32Array = new Int32Array(capF);
+  let len: Int32Array = new Int32Array(capF);
+  let buf: Int32Array = new Int32Array(256);
+  buf.set([0, 1, 2, 3]);
+  let bufLen = 4;
+  len[0] = 4;
+  let pat: Uint32Array = new Uint32Array(capF * words);
 
   let width = 0; // width of the layer being processed
   let Z = new Float64Array(0); // its pre-activations, row-major (neuron k of vertex v at v·width + k)
@@ -157,14 +164,10 @@ export function buildComplex(mlp: ReluMlp, domain: Domain, opts: ComplexOptions 
         return m;
       };
 
-      let nOff: Int32Array = new Int32Array(F * 2 + 2);
-      let nCyc: Int32Array = new Int32Array(cyc.length + 64);
-      let nPat: Uint32Array = new Uint32Array((F * 2 + 1) * words);
-      let nF = 0;
-      let len = 0;
       const word = g >>> 5;
       const bit = 1 << (g & 31);
       const aug: number[] = [];
+      let target = -1; // the face a split writes its first half to; the second half is a new face
       const pushFace = (
         verts: ArrayLike<number>,
         from: number,
@@ -172,26 +175,36 @@ export function buildComplex(mlp: ReluMlp, domain: Domain, opts: ComplexOptions 
         parent: number,
         on: boolean,
       ): void => {
-        nOff = growInt32(nOff, nF + 2);
-        nPat = growUint32(nPat, (nF + 1) * words);
+        let f = target;
+        if (f < 0) {
+          if (F === capF) {
+            capF *= 2;
+            start = growInt32(start, capF);
+            len = growInt32(len, capF);
+            pat = growUint32(pat, capF * words);
+          }
+          f = F++;
+          for (let q = 0; q < words; q++) pat[f * words + q] = pat[parent * words + q];
+        }
+        target = -1;
         const n = to - from;
-        nCyc = growInt32(nCyc, len + n);
-        for (let i = 0; i < n; i++) nCyc[len + i] = verts[from + i];
-        len += n;
-        for (let q = 0; q < words; q++) nPat[nF * words + q] = pat[parent * words + q];
-        if (on) nPat[nF * words + word] |= bit;
-        else nPat[nF * words + word] &= ~bit;
-        nF++;
-        nOff[nF] = len;
+        buf = growInt32(buf, bufLen + n);
+        for (let i = 0; i < n; i++) buf[bufLen + i] = verts[from + i];
+        start[f] = bufLen;
+        len[f] = n;
+        bufLen += n;
+        if (on) pat[f * words + word] |= bit;
+        else pat[f * words + word] &= ~bit;
       };
 
-      for (let f = 0; f < F; f++) {
-        const s0 = off[f];
-        const s1 = off[f + 1];
+      const faces = F;
+      for (let f = 0; f < faces; f++) {
+        const s0 = start[f];
+        const s1 = s0 + len[f];
         let pos = false;
         let neg = false;
         for (let i = s0; i < s1; i++) {
-          const s = sk[cyc[i]];
+          const s = sk[buf[i]];
           if (s > 0) pos = true;
           else if (s < 0) neg = true;
         }
@@ -200,32 +213,46 @@ export function buildComplex(mlp: ReluMlp, domain: Domain, opts: ComplexOptions 
           if (!pos && !neg) {
             // Every vertex lies on the zero set (degenerate neuron): decide at the vertex mean.
             let zsum = 0;
-            for (let i = s0; i < s1; i++) zsum += Z[cyc[i] * width + k];
+            for (let i = s0; i < s1; i++) zsum += Z[buf[i] * width + k];
             on = zsum > 0;
           }
-          pushFace(cyc, s0, s1, f, on);
+          if (on) pat[f * words + word] |= bit;
+          else pat[f * words + word] &= ~bit;
           continue;
         }
         aug.length = 0;
         for (let i = s0; i < s1; i++) {
-          const a = cyc[i];
-          const c = cyc[i + 1 < s1 ? i + 1 : s0];
+          const a = buf[i];
+          const c = buf[i + 1 < s1 ? i + 1 : s0];
           aug.push(a);
           if (sk[a] * sk[c] < 0) aug.push(vertexOn(a, c));
         }
+        target = f;
         splitFace(aug, f, sk, pushFace, (msg) => {
           repairs++;
           opts.onRepair?.(`neuron ${g}, face ${f}: ${msg}`);
         });
       }
-      F = nF;
-      off = nOff;
-      cyc = nCyc;
-      pat = nPat;
+      if (bufLen > 4 * (F + 16) * 8) {
+        // Reclaim the cycles abandoned by splits once they dominate the buffer.
+        const fresh = new Int32Array(bufLen);
+        let at = 0;
+        for (let f = 0; f < F; f++) {
+          fresh.set(buf.subarray(start[f], start[f] + len[f]), at);
+          start[f] = at;
+          at += len[f];
+        }
+        buf = fresh;
+        bufLen = at;
+      }
       opts.onNeuron?.(g + 1, h);
     }
     layerOffset += rows;
   }
+  const off = new Int32Array(F + 1);
+  for (let f = 0; f < F; f++) off[f + 1] = off[f] + len[f];
+  const cyc = new Int32Array(off[F]);
+  for (let f = 0; f < F; f++) cyc.set(buf.subarray(start[f], start[f] + len[f]), off[f]);
   return finishComplex(mlp, domain, hiddenWidths, h, words, {
     V,
     xy,
