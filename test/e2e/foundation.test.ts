@@ -70,4 +70,16 @@ describe('TopoScope in code-server', { timeout: 240_000 }, () => {
     assert.equal(Number(await view.getByTestId('edge-count').textContent()), expected.summary.edges);
     await editor.screenshot('analyze-activations');
   });
+
+  it('runs models in a worker process: the extension host never maps onnxruntime', async () => {
+    await editor.explorerCommand('digits/mlp_clean.onnx', 'TopoScope: Analyze Model');
+    // Analyze Model lists the model's layers with the `layers` job, which runs onnxruntime.
+    const deadline = Date.now() + 60_000;
+    while (editor.processesMapping('libonnxruntime').workers === 0 && Date.now() < deadline) {
+      await editor.page.waitForTimeout(250);
+    }
+    assert.ok(editor.processesMapping('libonnxruntime').workers >= 1, 'onnxruntime ran in a worker process');
+    assert.equal(editor.processesMapping('libonnxruntime').extensionHosts, 0);
+    await editor.screenshot('analyze-model');
+  });
 });

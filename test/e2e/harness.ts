@@ -9,6 +9,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -55,6 +56,8 @@ export interface Editor {
   webview(titleOrIndex: string | number): FrameLocator;
   /** Picks the quick-pick item whose label or description contains `text`; false when none is open. */
   answerQuickPick(text: string | RegExp): Promise<boolean>;
+  /** How many of this editor's extension host and TopoScope worker processes map a library named `name`. */
+  processesMapping(name: string): { extensionHosts: number; workers: number };
   /** Saves a PNG of the window under test/e2e/artifacts/ and returns its path. */
   screenshot(name: string): Promise<string>;
   stop(): Promise<void>;
@@ -218,14 +221,41 @@ export async function startEditor(workspaceDir: string, opts: StartOptions = {})
     await page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
     // The status bar entry appears once activate() ran: commands and editors are registered by then.
     await page.locator('.statusbar-item', { hasText: 'TopoScope' }).first().waitFor({ timeout: 60_000 });
-    return makeEditor(page, workspace, stop);
+    return makeEditor(page, workspace, server.pid ?? -1, stop);
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-function makeEditor(page: Page, workspace: string, stop: () => Promise<void>): Editor {
+/** Processes descending from `root` (Linux /proc), with their command lines. */
+function descendants(root: number): { pid: number; cmdline: string }[] {
+  const procs = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        const cmdline = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        return [{ pid: Number(d), ppid, cmdline }];
+      } catch {
+        return [];
+      }
+    });
+  const found = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of procs) {
+      if (!found.has(p.pid) && found.has(p.ppid)) {
+        found.add(p.pid);
+        grew = true;
+      }
+    }
+  }
+  return procs.filter((p) => found.has(p.pid) && p.pid !== root);
+}
+
+function makeEditor(page: Page, workspace: string, serverPid: number, stop: () => Promise<void>): Editor {
   const quickInput = page.locator('.quick-input-widget');
 
   async function revealInExplorer(relPath: string) {
@@ -246,7 +276,7 @@ function makeEditor(page: Page, workspace: string, stop: () => Promise<void>): E
     workspace,
     async explorerCommand(relPath, commandTitle) {
       const row = await revealInExplorer(relPath);
-      await row.click();
+      // A right-click selects the row without opening the file in a preview editor.
       await row.click({ button: 'right' });
       const label = commandTitle.replace(/^TopoScope:\s*/, '');
       const item = page
@@ -286,6 +316,23 @@ function makeEditor(page: Page, workspace: string, stop: () => Promise<void>): E
       if ((await row.count()) === 0) return false;
       await row.click();
       return true;
+    },
+    processesMapping(name) {
+      const maps = (pid: number) => {
+        try {
+          return readFileSync(`/proc/${pid}/maps`, 'utf8').includes(name);
+        } catch {
+          return false;
+        }
+      };
+      const procs = descendants(serverPid);
+      const hosts = procs.filter((p) => p.cmdline.includes('--type=extensionHost'));
+      if (hosts.length === 0) throw new Error('no extension host process found');
+      const workers = procs.filter((p) => /dist[/\\]worker\.js/.test(p.cmdline));
+      return {
+        extensionHosts: hosts.filter((p) => maps(p.pid)).length,
+        workers: workers.filter((p) => maps(p.pid)).length,
+      };
     },
     async screenshot(name) {
       mkdirSync(artifactsDir, { recursive: true });
