@@ -39,13 +39,14 @@ export function formatOf(path: string): TensorFormat | undefined {
   return m ? EXTENSIONS[m[1].toLowerCase()] : undefined;
 }
 
+const SPEC_KEY = new RegExp(`^(.*?\\.(?:${Object.keys(EXTENSIONS).join('|')})):(.*)$`, 'i');
+
 /**
  * Splits `path[:key]`. The key follows the first `.<ext>:` of a known extension, so Windows drive letters
  * and keys containing ':' both work.
  */
 export function splitTensorSpec(spec: string): { path: string; key?: string } {
-  if (formatOf(spec)) return { path: spec };
-  const m = new RegExp(`^(.*?\\.(?:${Object.keys(EXTENSIONS).join('|')})):(.*)$`, 'i').exec(spec);
+  const m = SPEC_KEY.exec(spec);
   return m ? { path: m[1], key: m[2] } : { path: spec };
 }
 

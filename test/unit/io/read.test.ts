@@ -15,6 +15,8 @@ test('file:key addressing splits after the extension (Windows drive letters and 
   assert.deepEqual(splitTensorSpec('C:\\data\\w.npz:layer:1'), { path: 'C:\\data\\w.npz', key: 'layer:1' });
   assert.deepEqual(splitTensorSpec('m.pt:net.0.weight'), { path: 'm.pt', key: 'net.0.weight' });
   assert.deepEqual(splitTensorSpec('x.safetensors:a.b'), { path: 'x.safetensors', key: 'a.b' });
+  assert.deepEqual(splitTensorSpec('w.npz:layer.npy'), { path: 'w.npz', key: 'layer.npy' });
+  assert.deepEqual(splitTensorSpec('C:\\a.b\\x.npy'), { path: 'C:\\a.b\\x.npy' });
 });
 
 test('readTensorFile dispatches on the extension for every format', async () => {
