@@ -4,7 +4,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { parseNpy } from '../../src/core/io/npy';
+import { encodeNpy, parseNpy } from '../../src/core/io/npy';
+import { encodeOnnx } from '../../src/core/io/onnx';
+import { mulberry32 } from '../../src/core/random';
+import { residualCnn } from '../fixtures/onnx-models';
 
 const root = path.resolve(__dirname, '../..');
 const cli = path.join(root, 'dist/cli.js');
@@ -142,6 +145,33 @@ test('activations on FGSM and PGD ℓ2 inputs: lower accuracy than clean, and a 
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, /^layer\s+shape\s+attack/);
   assert.match(table.stdout, /logits\s+\[2000, 10\]\s+fgsm/);
+});
+
+test('a residual CNN built in TypeScript: layers with probed shapes, and an attack on flat 64-column rows', async () => {
+  const cnnFile = path.join(tmp, 'cnn.onnx');
+  writeFileSync(cnnFile, encodeOnnx(residualCnn()));
+  const layers = (await json('layers', cnnFile)).layers as { name: string; op: string; shape: unknown[] }[];
+  assert.deepEqual(
+    layers.find((l) => l.op === 'MaxPool'),
+    { name: 'maxpool_7', op: 'MaxPool', shape: ['N', 4, 4, 4] },
+  );
+  assert.deepEqual(layers.at(-1)?.shape, ['N', 5]);
+  const rng = mulberry32(5);
+  const x = Float32Array.from({ length: 40 * 64 }, () => rng());
+  const xFile = path.join(tmp, 'cnn_x.npy');
+  const yFile = path.join(tmp, 'cnn_y.npy');
+  writeFileSync(xFile, encodeNpy({ dtype: 'float32', shape: [40, 64], data: x }));
+  writeFileSync(
+    yFile,
+    encodeNpy({ dtype: 'int32', shape: [40], data: Int32Array.from({ length: 40 }, (_, i) => i % 5) }),
+  );
+  const out = path.join(tmp, 'cnn_adv.npy');
+  const r = await json('attack', cnnFile, '--inputs', xFile, '--labels', yFile, '--eps', '0.3', '--out', out);
+  assert.ok(
+    (r.robustAccuracy as number) < (r.cleanAccuracy as number),
+    `${r.robustAccuracy} vs ${r.cleanAccuracy}`,
+  );
+  assert.deepEqual(parseNpy(readFileSync(out)).shape, [40, 64]);
 });
 
 test('bad input exits 2 with one error line naming the file', async () => {
