@@ -90,7 +90,8 @@ function findGlobal(file: string): (module: string, name: string) => PickleCalla
     if (q === 'torch._utils._rebuild_parameter' || q === 'torch._utils._rebuild_parameter_with_state') {
       return callable(q, ([data]) => data);
     }
-    const dtype = module === 'torch' ? STORAGE_DTYPES[name] : undefined;
+    const dtype =
+      module === 'torch' && Object.hasOwn(STORAGE_DTYPES, name) ? STORAGE_DTYPES[name] : undefined;
     if (dtype) return new StorageType(q, dtype, file);
     throw new InputError(
       file,

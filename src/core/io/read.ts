@@ -36,7 +36,8 @@ export interface ReadOptions {
 /** The format a path's extension names, or undefined. */
 export function formatOf(path: string): TensorFormat | undefined {
   const m = /\.([A-Za-z]+)$/.exec(path);
-  return m ? EXTENSIONS[m[1].toLowerCase()] : undefined;
+  const ext = m?.[1].toLowerCase();
+  return ext !== undefined && Object.hasOwn(EXTENSIONS, ext) ? EXTENSIONS[ext] : undefined;
 }
 
 const SPEC_KEY = new RegExp(`^(.*?\\.(?:${Object.keys(EXTENSIONS).join('|')})):(.*)$`, 'i');
@@ -175,6 +176,7 @@ export function describeTensors(bytes: Uint8Array, file: string): TensorInfo[] {
 }
 
 export async function listTensors(path: string, opts: ReadOptions = {}): Promise<TensorInfo[]> {
+  requireFormat(path);
   return describeTensors(await readFileBytes(path, opts), path);
 }
 

@@ -69,7 +69,7 @@ export function parseSafetensorsHeader(bytes: Uint8Array, file: string): Safeten
     const bad = (why: string) => new InputError(file, `tensor '${name}': ${why}`, 'bad-header');
     if (typeof raw !== 'object' || raw === null) throw bad('entry is not an object');
     const { dtype: st, shape, data_offsets: offs } = raw as Record<string, unknown>;
-    const dtype = typeof st === 'string' ? ST_DTYPES[st] : undefined;
+    const dtype = typeof st === 'string' && Object.hasOwn(ST_DTYPES, st) ? ST_DTYPES[st] : undefined;
     if (!dtype)
       throw new InputError(file, `tensor '${name}': unsupported dtype ${String(st)}`, 'unsupported-dtype');
     if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))

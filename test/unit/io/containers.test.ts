@@ -95,3 +95,18 @@ test('encodeSafetensors keeps the data 8-byte aligned whatever the header holds'
     assert.equal((8 + headerLen) % 8, 0, name);
   }
 });
+
+test('dtype names that are Object.prototype members are unsupported dtypes, not lookups', () => {
+  for (const name of ['constructor', 'toString', '__proto__']) {
+    const header = new TextEncoder().encode(
+      JSON.stringify({ a: { dtype: name, shape: [1], data_offsets: [0, 4] } }),
+    );
+    const bytes = new Uint8Array(8 + header.length + 4);
+    new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
+    bytes.set(header, 8);
+    assert.throws(
+      () => readSafetensors(bytes, 'p.safetensors', 'a'),
+      (e: unknown) => e instanceof InputError && e.code === 'unsupported-dtype',
+    );
+  }
+});

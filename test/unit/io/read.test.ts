@@ -107,3 +107,8 @@ test('summarizeTensor reports its progress on large tensors and stops when the c
     }),
   );
 });
+
+test('extensions that are Object.prototype members are unsupported', async () => {
+  await assert.rejects(readTensorFile('/tmp/x.constructor'), isInput('unsupported-format'));
+  await assert.rejects(listTensors('/tmp/x.toString'), isInput('unsupported-format'));
+});
