@@ -139,7 +139,7 @@ export function createServices(
     const { ortJobs } = await pool.describe();
     if (ortJobs.includes(kind) && !vscode.workspace.isTrusted) throw new UntrustedWorkspaceError();
     const key = await jobCacheKey(kind, params, hasher);
-    if (cache.has(key)) {
+    if (key !== undefined && cache.has(key)) {
       log.debug(`${kind}: cached result`);
       return cache.get(key) as JobResult<K>;
     }
@@ -163,7 +163,7 @@ export function createServices(
           },
         )
       : await execute(kind, params, opts);
-    cache.set(key, result);
+    if (key !== undefined) cache.set(key, result);
     return result as JobResult<K>;
   }
 

@@ -117,11 +117,24 @@ function hashFile(file: string): Promise<string> {
   });
 }
 
+/** Parameters naming an output file (`out`, `predictionsOut`, …): such a job must run to write it. */
+export function writesFiles(params: unknown): boolean {
+  if (!params || typeof params !== 'object' || ArrayBuffer.isView(params)) return false;
+  return Object.entries(params).some(
+    ([k, v]) => (/^out$|Out$/.test(k) && typeof v === 'string') || (typeof v === 'object' && writesFiles(v)),
+  );
+}
+
 /**
- * The cache key of a job: its kind and parameters with file paths replaced by content hashes.
- * `file.npz:key` hashes `file.npz` and keeps `:key`.
+ * The cache key of a job: its kind and parameters with file paths replaced by content hashes;
+ * undefined for jobs that write files. `file.npz:key` hashes `file.npz` and keeps `:key`.
  */
-export async function jobCacheKey(kind: string, params: unknown, hasher: FileHasher): Promise<string> {
+export async function jobCacheKey(
+  kind: string,
+  params: unknown,
+  hasher: FileHasher,
+): Promise<string | undefined> {
+  if (writesFiles(params)) return undefined;
   const resolve = async (v: unknown): Promise<unknown> => {
     if (typeof v === 'string') return (await fileToken(v, hasher)) ?? v;
     if (Array.isArray(v)) return Promise.all(v.map(resolve));

@@ -65,7 +65,18 @@ describe('result cache', () => {
     utimesSync(a, new Date(), new Date(Date.now() + 5000));
     assert.notEqual(await jobCacheKey('mapper', { activations: a, intervals: 20 }, hasher), ka);
     const kk = await jobCacheKey('info', { file: `${b}:weights` }, hasher);
-    assert.match(kk, /file:[0-9a-f]{64}:weights/);
+    assert.match(kk ?? '', /file:[0-9a-f]{64}:weights/);
+  });
+
+  it('never caches a job that writes a file', async () => {
+    const hasher = new FileHasher();
+    assert.equal(
+      await jobCacheKey('activations', { model: '/m.onnx', out: '/tmp/a.npy' }, hasher),
+      undefined,
+    );
+    assert.equal(await jobCacheKey('attack', { predictionsOut: '/tmp/p.npy' }, hasher), undefined);
+    assert.equal(await jobCacheKey('x', { nested: { out: '/tmp/p.npy' } }, hasher), undefined);
+    assert.equal(typeof (await jobCacheKey('activations', { model: '/m.onnx' }, hasher)), 'string');
   });
 
   it('keys a folder by the files inside it', async () => {
