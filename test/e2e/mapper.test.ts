@@ -180,9 +180,14 @@ describe('Mapper panels in code-server', { timeout: 600_000 }, () => {
     await editor.page.waitForTimeout(1500);
     await editor.explorerCommand('act_blobs.npy', 'Analyze Activations');
     const t0 = Date.now();
-    const view = await viewWhere(editor, titled('act_blobs.npy'), 120_000);
+    const view = await viewWhere(editor, titled('act_blobs.npy'), 60_000).catch(async (err: unknown) => {
+      await editor.screenshot('mapper-blobs-failure');
+      throw err;
+    });
     await ready(view);
     const ms = Date.now() - t0;
+    const inPage = await view.locator('#app').evaluate(() => Math.round(performance.now()));
+    console.log(`  of which since the webview page started loading: ${inPage} ms`);
     console.log(`first paint of a 10 000 × 10 analysis: ${ms} ms (menu click to data-ready)`);
     assert.ok(Number(await view.getByTestId('node-count').textContent()) > 0);
     await editor.screenshot('mapper-blobs-10000-dark');

@@ -214,6 +214,7 @@ function buildBar(d: CompareData): void {
 
 function render(d: CompareData): void {
   showError('');
+  status.textContent = '';
   buildBar(d);
   buildCharts(d);
   buildBody(d);

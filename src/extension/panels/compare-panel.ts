@@ -198,9 +198,7 @@ export class ComparePanel {
     });
     this.channel.saveFolder = vscode.Uri.file(path.dirname(restore.sets[0].activations));
     this.channel.panel.onDidDispose(() => this.live.cancel());
-    this.channel.onMessage(async (msg) => {
-      if (msg.type === 'ready') await this.compute();
-    });
+    void this.compute();
   }
 
   private async compute(): Promise<void> {

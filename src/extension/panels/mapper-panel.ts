@@ -120,10 +120,10 @@ export class MapperPanel {
     });
     this.channel.saveFolder = vscode.Uri.file(path.dirname(restore.activations));
     this.channel.panel.onDidDispose(() => this.live.cancel());
+    void this.compute(this.restore.params, undefined);
     this.channel.onMessage(async (msg) => {
       switch (msg.type) {
         case 'ready':
-          await this.compute(this.restore.params, undefined);
           break;
         case 'params':
           await this.compute(mergeParams(this.restore.params, msg.params), msg.requestId);

@@ -73,9 +73,9 @@ class ModelFlowPanel {
       panel,
     });
     this.channel.panel.onDidDispose(() => this.live.cancel());
+    void this.describe();
     this.channel.onMessage(async (msg) => {
-      if (msg.type === 'ready') await this.describe();
-      else if (msg.type === 'runModel') await this.run(msg.run);
+      if (msg.type === 'runModel') await this.run(msg.run);
       else if (msg.type === 'cancel') this.live.cancel();
     });
   }

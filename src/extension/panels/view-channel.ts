@@ -57,9 +57,17 @@ export function openView(services: Services, o: OpenViewOptions): ViewChannel {
     initialState: o.initialState,
   });
   const handlers: ((msg: ViewMessage) => void | Promise<void>)[] = [];
+  // Work starts with the panel, in parallel with the page loading; what is posted before the view's
+  // script listens would be lost, so it waits for the view's "ready".
+  let viewReady = false;
+  const queue: HostMessage[] = [];
   const channel: ViewChannel = {
     panel,
-    post: (msg) => void panel.webview.postMessage(parseHostMessage(msg)),
+    post: (msg) => {
+      const checked = parseHostMessage(msg);
+      if (viewReady) void panel.webview.postMessage(checked);
+      else queue.push(checked);
+    },
     onMessage: (h) => void handlers.push(h),
   };
   panel.webview.onDidReceiveMessage(
@@ -70,6 +78,10 @@ export function openView(services: Services, o: OpenViewOptions): ViewChannel {
       } catch (err) {
         services.log.warn(`${o.title}: refused a message from the view: ${(err as Error).message}`);
         return;
+      }
+      if (msg.type === 'ready' && !viewReady) {
+        viewReady = true;
+        for (const m of queue.splice(0)) void panel.webview.postMessage(m);
       }
       try {
         if (msg.type === 'save') await saveFromView(channel, msg);
