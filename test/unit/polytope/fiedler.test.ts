@@ -156,3 +156,22 @@ test('partition metrics take the better of the split and its complement', () => 
   assert.equal(m.misclassifiedPct, 0);
   assert.ok(Math.abs(m.l2Error - 1 / 3) < 1e-15);
 });
+
+test('a 60 × 25 grid (1 500 faces, multilevel path) has λ₂ = 2 − 2cos(π/60) and splits left from right', () => {
+  const k = 60;
+  const m = 25;
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < k; j++) {
+      if (j + 1 < k) pairs.push([i * k + j, i * k + j + 1]);
+      if (i + 1 < m) pairs.push([i * k + j, (i + 1) * k + j]);
+    }
+  }
+  const f = fiedlerOfDual(graph(k * m, pairs), null);
+  assert.equal(f.solver, 'multilevel');
+  assert.ok(Math.abs(f.lambda2 - (2 - 2 * Math.cos(Math.PI / k))) < 1e-9 * f.lambda2);
+  assert.ok(Math.abs(f.gapRatio - (2 - 2 * Math.cos((2 * Math.PI) / k)) / f.lambda2) < 1e-6);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < k; j++) assert.equal(f.side[i * k + j], j < k / 2 ? f.side[0] : 1 - f.side[0]);
+  }
+});
