@@ -19,6 +19,9 @@ export function gaussianBlobs(n: number, d: number, blobs = 10, seed = 0): Float
   return x;
 }
 
+/** 60000 → "60 000" (plain spaces, so `npm run bench "60 000"` matches). */
+const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+
 const PARAMS = {
   lens: 'l2norm',
   intervals: 20,
@@ -30,7 +33,7 @@ const PARAMS = {
 
 function mapperBench(n: number, d: number, target: number, runs = 5): Benchmark<Float32Array> {
   return {
-    name: `mapper, ${n.toLocaleString('fr-FR')} × ${d}`,
+    name: `mapper, ${thousands(n)} × ${d}`,
     target: `≤ ${target / 1000} s`,
     targetMs: target,
     runs,

@@ -7,10 +7,10 @@
 import { InputError } from '../errors';
 import {
   buildBlock,
-  countNeighbours,
-  distanceWithin,
-  forEachCandidate,
-  treeRadius,
+  collectNeighbours,
+  find,
+  NO_CORE,
+  uniteWithNeighbours,
   type PointBlock,
 } from './neighbors';
 import type { Metric } from './types';
@@ -45,15 +45,6 @@ export function dbscan(
   return dbscanBlock(buildBlock(x, d, members, metric), eps, minSamples);
 }
 
-function find(parent: Int32Array, i: number): number {
-  while (parent[i] !== i) {
-    parent[i] = parent[parent[i]];
-    i = parent[i];
-  }
-  return i;
-}
-
-const NO_CORE = -2;
 const MIXED = -1;
 
 /**
@@ -80,17 +71,17 @@ function subtreeRoots(b: PointBlock, isCore: Uint8Array, parent: Int32Array): In
 
 export function dbscanBlock(b: PointBlock, eps: number, minSamples: number): DbscanResult {
   const m = b.m;
-  const tr = treeRadius(b, eps);
-  const radius = (): number => tr;
-  const near = (p: number, q: number): boolean => distanceWithin(b, p, q, eps) <= eps;
 
   // core points: count neighbours, stopping at minSamples; the neighbours found are kept, to seed the
   // components cheaply and to place border points
   const isCore = new Uint8Array(m);
   const k = minSamples - 1;
   const seeds = new Int32Array(m * k).fill(-1);
+  const fill = new Int32Array(m);
+  const searched = new Uint8Array(m);
   for (let p = 0; p < m; p++) {
-    if (countNeighbours(b, p, eps, minSamples, seeds, p * k) >= minSamples) isCore[p] = 1;
+    collectNeighbours(b, p, eps, k, seeds, fill, searched);
+    if (fill[p] >= k) isCore[p] = 1;
   }
 
   // components of core points: first join the seeds, then look only into subtrees whose core points are
@@ -108,19 +99,7 @@ export function dbscanBlock(b: PointBlock, eps: number, minSamples: number): Dbs
     }
   }
   const uniform = subtreeRoots(b, isCore, parent);
-  for (let p = 0; p < m; p++) {
-    if (!isCore[p]) continue;
-    forEachCandidate(
-      b,
-      p,
-      radius,
-      (q) => {
-        if (isCore[q] && find(parent, p) !== find(parent, q) && near(p, q)) unite(p, q);
-        return false;
-      },
-      (v) => uniform[v] === NO_CORE || (uniform[v] >= 0 && find(parent, uniform[v]) === find(parent, p)),
-    );
-  }
+  for (let p = 0; p < m; p++) if (isCore[p]) uniteWithNeighbours(b, p, eps, isCore, parent, uniform);
 
   // number clusters by their lowest member index (scikit-learn's scan order)
   const firstMember = new Int32Array(m).fill(m);

@@ -45,33 +45,48 @@ function toCentre(x: Float32Array, r: number, inv: number, c: Float64Array, co: 
   return Math.sqrt(s);
 }
 
-function rowInverses(x: Float32Array, d: number, members: Int32Array, cosine: boolean): Float64Array {
-  const out = new Float64Array(members.length).fill(1);
-  if (!cosine) return out;
-  for (let i = 0; i < members.length; i++) {
-    const r = members[i] * d;
-    let s = 0;
-    for (let j = 0; j < d; j++) s += x[r + j] * x[r + j];
-    out[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
-  }
-  return out;
-}
-
-/** Reorders perm[s, e) so that perm[mid] has the median key, smaller keys before it, larger after (Hoare). */
-function selectMedian(perm: Int32Array, key: Float64Array, s: number, e: number, mid: number): void {
+/**
+ * Reorders positions [s, e) so that position mid holds the median key, smaller keys before it and larger
+ * after (Hoare's selection), moving whole rows, their keys, ids and scales along: the rows stay contiguous
+ * in tree order, so each level of the build reads memory sequentially.
+ */
+function selectMedianRows(
+  w: Float32Array,
+  d: number,
+  key: Float64Array,
+  ids: Int32Array,
+  inv: Float64Array,
+  s: number,
+  e: number,
+  mid: number,
+): void {
+  const swap = (i: number, j: number): void => {
+    const k = key[i];
+    key[i] = key[j];
+    key[j] = k;
+    const id = ids[i];
+    ids[i] = ids[j];
+    ids[j] = id;
+    const sc = inv[i];
+    inv[i] = inv[j];
+    inv[j] = sc;
+    for (let t = 0, a = i * d, b = j * d; t < d; t++) {
+      const v = w[a + t];
+      w[a + t] = w[b + t];
+      w[b + t] = v;
+    }
+  };
   let lo = s;
   let hi = e - 1;
   while (lo < hi) {
-    const pivot = key[perm[(lo + hi) >> 1]];
+    const pivot = key[(lo + hi) >> 1];
     let i = lo;
     let j = hi;
     while (i <= j) {
-      while (key[perm[i]] < pivot) i++;
-      while (key[perm[j]] > pivot) j--;
+      while (key[i] < pivot) i++;
+      while (key[j] > pivot) j--;
       if (i <= j) {
-        const t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
+        if (i !== j) swap(i, j);
         i++;
         j--;
       }
@@ -82,38 +97,54 @@ function selectMedian(perm: Int32Array, key: Float64Array, s: number, e: number,
   }
 }
 
+/** Rows probed when looking for a far-apart pair to split a node along (the split is a heuristic only). */
+const SPLIT_PROBES = 48;
+
 /** Prepares the rows `members` of the N×d matrix `x` for exact neighbour queries. */
 export function buildBlock(x: Float32Array, d: number, members: Int32Array, metric: Metric): PointBlock {
   const m = members.length;
-  const invM = rowInverses(x, d, members, metric === 'cosine');
-  const perm = Int32Array.from({ length: m }, (_, i) => i);
+  const cosine = metric === 'cosine';
+  const rows = new Float32Array(m * d);
+  for (let i = 0; i < m; i++) rows.set(x.subarray(members[i] * d, members[i] * d + d), i * d);
+  const inv = new Float64Array(m).fill(1);
+  if (cosine) {
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += rows[i * d + j] * rows[i * d + j];
+      inv[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
+    }
+  }
+  const ids = Int32Array.from({ length: m }, (_, i) => i);
   const start: number[] = [];
   const end: number[] = [];
   const left: number[] = [];
   const right: number[] = [];
   const proj = new Float64Array(m);
   const dir = new Float64Array(d);
-  const tsq = (a: number, b: number): number => {
-    const ra = members[a] * d;
-    const rb = members[b] * d;
-    let s = 0;
-    for (let j = 0; j < d; j++) {
-      const t = x[ra + j] * invM[a] - x[rb + j] * invM[b];
-      s += t * t;
-    }
-    return s;
-  };
-  const farthest = (s: number, e: number, from: number): number => {
-    let best = from;
-    let bd = -1;
-    for (let q = s; q < e; q++) {
-      const v = tsq(perm[q], from);
+  const a = new Float64Array(d);
+  // the probed position farthest from the tree-space point `from`, or −1 when every probe coincides with it
+  const farthest = (s: number, e: number, from: Float64Array): number => {
+    const stride = Math.max(1, Math.floor((e - s) / SPLIT_PROBES));
+    let best = -1;
+    let bd = 0;
+    for (let q = s; q < e; q += stride) {
+      const rq = q * d;
+      const wq = inv[q];
+      let v = 0;
+      for (let j = 0; j < d; j++) {
+        const t = rows[rq + j] * wq - from[j];
+        v += t * t;
+      }
       if (v > bd) {
         bd = v;
-        best = perm[q];
+        best = q;
       }
     }
-    return bd > 0 ? best : -1;
+    return best;
+  };
+  const load = (q: number, out: Float64Array): Float64Array => {
+    for (let j = 0; j < d; j++) out[j] = rows[q * d + j] * inv[q];
+    return out;
   };
   // split along the line through two far-apart rows, at the median projection
   const build = (s: number, e: number): number => {
@@ -123,22 +154,19 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
     left.push(-1);
     right.push(-1);
     if (e - s <= LEAF_SIZE) return id;
-    const a = farthest(s, e, perm[s]);
-    if (a < 0) return id;
-    const b = farthest(s, e, a);
-    if (b < 0) return id;
-    const ra = members[a] * d;
-    const rb = members[b] * d;
-    for (let j = 0; j < d; j++) dir[j] = x[rb + j] * invM[b] - x[ra + j] * invM[a];
+    const qa = farthest(s, e, load(s, a));
+    if (qa < 0) return id;
+    load(qa, a);
+    const qb = farthest(s, e, a);
+    if (qb < 0) return id;
+    for (let j = 0; j < d; j++) dir[j] = rows[qb * d + j] * inv[qb] - a[j];
     for (let q = s; q < e; q++) {
-      const r = members[perm[q]] * d;
-      const w = invM[perm[q]];
       let t = 0;
-      for (let j = 0; j < d; j++) t += x[r + j] * w * dir[j];
-      proj[perm[q]] = t;
+      for (let j = 0, rq = q * d; j < d; j++) t += rows[rq + j] * dir[j];
+      proj[q] = t * inv[q];
     }
     const mid = (s + e) >> 1;
-    selectMedian(perm, proj, s, e, mid);
+    selectMedianRows(rows, d, proj, ids, inv, s, e, mid);
     const l = build(s, mid);
     const r = build(mid, e);
     left[id] = l;
@@ -147,38 +175,51 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
   };
   if (m > 0) build(0, m);
 
-  const rows = new Float32Array(m * d);
-  const inv = new Float64Array(m);
-  for (let q = 0; q < m; q++) {
-    rows.set(x.subarray(members[perm[q]] * d, members[perm[q]] * d + d), q * d);
-    inv[q] = invM[perm[q]];
-  }
+  // leaves: mean, exact radius and each row's distance to it; inner nodes: the children's weighted mean,
+  // and a radius bounded by the triangle inequality (never smaller than the true one)
   const nodes = start.length;
   const centre = new Float64Array(nodes * d);
   const radius = new Float64Array(nodes);
   const leafDist = new Float64Array(m);
-  let span = 0;
-  for (let v = 0; v < nodes; v++) {
+  for (let v = nodes - 1; v >= 0; v--) {
     const co = v * d;
-    for (let q = start[v]; q < end[v]; q++)
-      for (let j = 0; j < d; j++) centre[co + j] += rows[q * d + j] * inv[q];
     const cnt = end[v] - start[v];
-    for (let j = 0; j < d; j++) centre[co + j] /= cnt;
-    let rad = 0;
-    for (let q = start[v]; q < end[v]; q++) {
-      const dist = toCentre(rows, q * d, inv[q], centre, co, d);
-      if (dist > rad) rad = dist;
-      if (left[v] < 0) leafDist[q] = dist;
+    if (left[v] < 0) {
+      for (let q = start[v]; q < end[v]; q++) {
+        const w = inv[q];
+        for (let j = 0; j < d; j++) centre[co + j] += rows[q * d + j] * w;
+      }
+      for (let j = 0; j < d; j++) centre[co + j] /= cnt;
+      let rad = 0;
+      for (let q = start[v]; q < end[v]; q++) {
+        const dist = toCentre(rows, q * d, inv[q], centre, co, d);
+        leafDist[q] = dist;
+        if (dist > rad) rad = dist;
+      }
+      radius[v] = rad;
+      continue;
     }
-    radius[v] = rad;
-    if (rad > span) span = rad;
+    const l = left[v];
+    const r = right[v];
+    const wl = (end[l] - start[l]) / cnt;
+    const wr = (end[r] - start[r]) / cnt;
+    let dl = 0;
+    let dr = 0;
+    for (let j = 0; j < d; j++) {
+      const c = wl * centre[l * d + j] + wr * centre[r * d + j];
+      centre[co + j] = c;
+      dl += (c - centre[l * d + j]) ** 2;
+      dr += (c - centre[r * d + j]) ** 2;
+    }
+    radius[v] = Math.max(Math.sqrt(dl) + radius[l], Math.sqrt(dr) + radius[r]);
   }
+  const span = nodes > 0 ? radius[0] : 0;
   return {
     m,
     d,
     metric,
     rows,
-    local: perm,
+    local: ids,
     inv,
     start: Int32Array.from(start),
     end: Int32Array.from(end),
@@ -187,7 +228,7 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
     radius,
     centre,
     leafDist,
-    slack: 1e-9 * (1 + span) + (metric === 'cosine' ? 1e-7 : 0),
+    slack: 1e-9 * (1 + span) + (cosine ? 1e-7 : 0),
   };
 }
 
@@ -196,103 +237,125 @@ export function treeRadius(b: PointBlock, r: number): number {
   return (b.metric === 'cosine' ? Math.sqrt(2 * Math.max(0, r)) : r) + b.slack;
 }
 
+// The traversal stack of the searches below (one search runs at a time on a thread). The tree is split
+// at medians, so it is balanced and a depth-first stack holds at most depth + 1 < 64 entries.
+const stackNode = new Int32Array(128);
+const stackDist = new Float64Array(128);
+
 /**
- * Calls `visit(q)` for every position q ≠ p that the tree cannot rule out of the tree-space ball of radius
- * `tr()` around p, nearer subtrees first; `tr` is re-read as the search goes (k-NN shrinks it), and a
- * `true` from `visit` stops the search. Subtrees for which `skip(node)` is true are not entered.
+ * Pushes the children of node v for a depth-first search from position p, the nearer child on top so it
+ * is searched first; returns the new stack top.
  */
-export function forEachCandidate(
-  b: PointBlock,
-  p: number,
-  tr: () => number,
-  visit: (q: number) => boolean,
-  skip?: (node: number) => boolean,
-): void {
-  if (b.m === 0) return;
-  const { d, rows, centre, radius, left, right, start, end, leafDist } = b;
-  const rp = p * d;
-  const ip = b.inv[p];
-  const stackNode: number[] = [0];
-  const stackDist: number[] = [toCentre(rows, rp, ip, centre, 0, d)];
-  while (stackNode.length > 0) {
-    const v = stackNode.pop()!;
-    const dc = stackDist.pop()!;
-    const r = tr();
-    if (dc - radius[v] > r || (skip !== undefined && skip(v))) continue;
-    if (left[v] < 0) {
-      for (let q = start[v]; q < end[v]; q++) {
-        const g = dc - leafDist[q];
-        if (q === p || g > r || -g > r) continue;
-        if (visit(q)) return;
-      }
-      continue;
-    }
-    const dl = toCentre(rows, rp, ip, centre, left[v] * d, d);
-    const dr = toCentre(rows, rp, ip, centre, right[v] * d, d);
-    if (dl <= dr) {
-      stackNode.push(right[v], left[v]);
-      stackDist.push(dr, dl);
-    } else {
-      stackNode.push(left[v], right[v]);
-      stackDist.push(dl, dr);
-    }
-  }
+function pushChildren(b: PointBlock, p: number, v: number, top: number): number {
+  const d = b.d;
+  const dl = toCentre(b.rows, p * d, b.inv[p], b.centre, b.left[v] * d, d);
+  const dr = toCentre(b.rows, p * d, b.inv[p], b.centre, b.right[v] * d, d);
+  const leftNearer = dl <= dr;
+  stackNode[top] = leftNearer ? b.right[v] : b.left[v];
+  stackDist[top] = leftNearer ? dr : dl;
+  stackNode[top + 1] = leftNearer ? b.left[v] : b.right[v];
+  stackDist[top + 1] = leftNearer ? dl : dr;
+  return top + 2;
 }
 
-// the traversal stack of countNeighbours: the tree is balanced, so depth ≤ log₂(m) + 1 < 64
-const scratchNodes = new Int32Array(128);
-const scratchDists = new Float64Array(128);
+/** Starts a search from position p at the root; returns the stack top. */
+function pushRoot(b: PointBlock, p: number): number {
+  stackNode[0] = 0;
+  stackDist[0] = toCentre(b.rows, p * b.d, b.inv[p], b.centre, 0, b.d);
+  return 1;
+}
 
 /**
- * Counts p itself and its neighbours within metric distance `eps`, nearest subtrees first, stopping at
- * `limit`; the neighbours found are written to `found` from `at` on. Returns the count (≤ limit). A count
- * below `limit` is exact, and then `found` holds every neighbour of p.
+ * Fills p's neighbour list (k slots at seeds[p·k]) with rows within metric distance `eps`, nearest subtrees
+ * first, until it is full. Slots already filled — rows whose own search found p — are not counted twice,
+ * and p enters the list of every unsearched row it finds, so a row whose list filled up before its turn
+ * needs no search at all. A list that stays short after the search holds every neighbour of p.
  */
-export function countNeighbours(
+export function collectNeighbours(
   b: PointBlock,
   p: number,
   eps: number,
-  limit: number,
-  found: Int32Array,
-  at: number,
-): number {
-  let count = 1;
-  if (b.m === 0 || count >= limit) return count;
-  const { d, rows, centre, radius, left, right, start, end, leafDist } = b;
+  k: number,
+  seeds: Int32Array,
+  fill: Int32Array,
+  searched: Uint8Array,
+): void {
+  searched[p] = 1;
+  if (fill[p] >= k) return;
+  const { radius, left, start, end, leafDist } = b;
   const r = treeRadius(b, eps);
-  const rp = p * d;
-  const ip = b.inv[p];
-  const stackNode = scratchNodes;
-  const stackDist = scratchDists;
-  stackNode[0] = 0;
-  stackDist[0] = toCentre(rows, rp, ip, centre, 0, d);
-  let top = 1;
+  const base = p * k;
+  const known = fill[p];
+  let top = pushRoot(b, p);
   while (top > 0) {
     top--;
     const v = stackNode[top];
     const dc = stackDist[top];
     if (dc - radius[v] > r) continue;
-    if (left[v] < 0) {
-      for (let q = start[v]; q < end[v]; q++) {
-        const g = dc - leafDist[q];
-        if (q === p || g > r || -g > r) continue;
-        if (distanceWithin(b, p, q, eps) <= eps) {
-          found[at + count - 1] = q;
-          if (++count >= limit) return count;
-        }
-      }
+    if (left[v] >= 0) {
+      top = pushChildren(b, p, v, top);
       continue;
     }
-    const dl = toCentre(rows, rp, ip, centre, left[v] * d, d);
-    const dr = toCentre(rows, rp, ip, centre, right[v] * d, d);
-    const near = dl <= dr;
-    stackNode[top] = near ? right[v] : left[v];
-    stackDist[top] = near ? dr : dl;
-    stackNode[top + 1] = near ? left[v] : right[v];
-    stackDist[top + 1] = near ? dl : dr;
-    top += 2;
+    for (let q = start[v]; q < end[v]; q++) {
+      const g = dc - leafDist[q];
+      if (q === p || g > r || -g > r || distanceWithin(b, p, q, eps) > eps) continue;
+      let seen = false;
+      for (let t = base; t < base + known; t++) seen ||= seeds[t] === q;
+      if (seen) continue;
+      seeds[base + fill[p]++] = q;
+      if (!searched[q] && fill[q] < k) seeds[q * k + fill[q]++] = p;
+      if (fill[p] >= k) return;
+    }
   }
-  return count;
+}
+
+/**
+ * Joins core point p with every core point within `eps` whose component differs from p's (union-find in
+ * `parent`), skipping subtrees whose core points all share p's component already (`uniform[v]` is a root
+ * they share, or NO_CORE when they hold none).
+ */
+export function uniteWithNeighbours(
+  b: PointBlock,
+  p: number,
+  eps: number,
+  isCore: Uint8Array,
+  parent: Int32Array,
+  uniform: Int32Array,
+): void {
+  const { radius, left, start, end, leafDist } = b;
+  const r = treeRadius(b, eps);
+  let top = pushRoot(b, p);
+  while (top > 0) {
+    top--;
+    const v = stackNode[top];
+    const dc = stackDist[top];
+    if (dc - radius[v] > r) continue;
+    const u = uniform[v];
+    if (u === NO_CORE || (u >= 0 && find(parent, u) === find(parent, p))) continue;
+    if (left[v] >= 0) {
+      top = pushChildren(b, p, v, top);
+      continue;
+    }
+    for (let q = start[v]; q < end[v]; q++) {
+      const g = dc - leafDist[q];
+      if (!isCore[q] || q === p || g > r || -g > r) continue;
+      const rp = find(parent, p);
+      const rq = find(parent, q);
+      if (rp !== rq && distanceWithin(b, p, q, eps) <= eps) parent[Math.max(rp, rq)] = Math.min(rp, rq);
+    }
+  }
+}
+
+/** Marks a subtree without core points in `uniteWithNeighbours`' table. */
+export const NO_CORE = -2;
+
+/** The root of i's union-find tree, halving the path on the way. */
+export function find(parent: Int32Array, i: number): number {
+  while (parent[i] !== i) {
+    parent[i] = parent[parent[i]];
+    i = parent[i];
+  }
+  return i;
 }
 
 /** Cosine distance 1 − a·b/(‖a‖‖b‖), taken as 1 when either row is zero (as scikit-learn does). */
@@ -373,28 +436,40 @@ export function distanceWithin(b: PointBlock, p: number, q: number, bound: numbe
 export function kthNeighbourDistances(b: PointBlock, positions: Int32Array, k: number): Float64Array {
   const out = new Float64Array(positions.length);
   const best = new Float64Array(k);
+  const { radius, left, start, end, leafDist } = b;
   for (let s = 0; s < positions.length; s++) {
     const p = positions[s];
     let found = 0;
     let kth = Infinity;
-    let tr = Infinity;
-    forEachCandidate(
-      b,
-      p,
-      () => tr,
-      (q) => {
+    let r = Infinity;
+    let top = b.m > 0 ? pushRoot(b, p) : 0;
+    while (top > 0) {
+      top--;
+      const v = stackNode[top];
+      const dc = stackDist[top];
+      if (dc - radius[v] > r) continue;
+      if (left[v] >= 0) {
+        top = pushChildren(b, p, v, top);
+        continue;
+      }
+      for (let q = start[v]; q < end[v]; q++) {
+        const g = dc - leafDist[q];
+        if (q === p || g > r || -g > r) continue;
         const dist = distanceWithin(b, p, q, kth);
-        if (found === k && !(dist < kth)) return false;
+        if (found === k && !(dist < kth)) continue;
+        // insertion into the sorted k best
         let i = found < k ? found++ : k - 1;
-        while (i > 0 && best[i - 1] > dist) best[i] = best[--i];
+        while (i > 0 && best[i - 1] > dist) {
+          best[i] = best[i - 1];
+          i--;
+        }
         best[i] = dist;
         if (found === k) {
           kth = best[k - 1];
-          tr = treeRadius(b, kth);
+          r = treeRadius(b, kth);
         }
-        return false;
-      },
-    );
+      }
+    }
     out[s] = found === k ? kth : Infinity;
   }
   return out;
