@@ -9,6 +9,7 @@ import {
   type PolytopeHostMessage,
   type PolytopeViewMessage,
 } from './protocol';
+import { unpackTyped } from './typed-transport';
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;
@@ -46,7 +47,7 @@ export function connectPolytopeChannel(): PolytopeChannel {
   window.addEventListener('message', (ev: MessageEvent) => {
     let msg: PolytopeHostMessage;
     try {
-      msg = parsePolytopeHostMessage(ev.data);
+      msg = parsePolytopeHostMessage(unpackTyped(ev.data));
     } catch (err) {
       console.warn(`TopoScope: ignored an invalid message: ${(err as Error).message}`);
       return;

@@ -26,7 +26,9 @@ type TypedCtor<T> = { new (n: number): T; readonly name: string };
 /** A typed array of one kind, kept as is (no copy); floating arrays must hold finite values. */
 function typed<T extends ArrayLike<number>>(ctor: TypedCtor<T>): Validator<T> {
   return (v, at = '') => {
-    if (!(v instanceof (ctor as unknown as new () => T))) throw new SchemaError(at, `a ${ctor.name}`);
+    if (!(v instanceof (ctor as unknown as new () => T))) {
+      throw new SchemaError(at, `a ${ctor.name}, not ${Object.prototype.toString.call(v)}`);
+    }
     const a = v as T;
     for (let i = 0; i < a.length; i++)
       if (!Number.isFinite(a[i])) throw new SchemaError(`${at}[${i}]`, 'a finite number');

@@ -10,7 +10,9 @@ import * as vscode from 'vscode';
 import { CancelledError, InputError } from '../../core/errors';
 import { loadReluMlp } from '../../core/model/relu-mlp';
 import type { RunOptions, Services } from '../services';
+import { packTyped } from '../../../webview/polytope/typed-transport';
 import {
+  parsePolytopeHostMessage,
   parsePolytopeViewMessage,
   polytopeUiState,
   type PolytopeHostMessage,
@@ -182,7 +184,7 @@ class PolytopePanel {
   }
 
   private post(msg: PolytopeHostMessage): void {
-    void this.panel.webview.postMessage(msg);
+    void this.panel.webview.postMessage(packTyped(parsePolytopeHostMessage(msg)));
   }
 
   private fail(err: unknown): void {
