@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors';
 import { decodeElements, dtypeItemSize, MAX_ELEMENTS } from './elements';
-import { unpickle, type PickleCallable } from './pickle';
+import { isCallable, unpickle, type PickleCallable } from './pickle';
 import { sizeOf, type DType, type Tensor, type TensorData, type TensorInfo } from './tensor';
 import { isZip, listZip, readZipEntry, type ZipEntry } from './zip';
 
@@ -21,6 +21,9 @@ const STORAGE_DTYPES: Record<string, DType | undefined> = {
   ByteStorage: 'uint8',
   BoolStorage: 'bool',
 };
+
+/** Tensor classes `_rebuild_from_type_v2` may name (the data is rebuilt as a plain tensor). */
+const TENSOR_TYPES = new Set(['torch.Tensor', 'torch.nn.parameter.Parameter']);
 
 /** A storage class (torch.FloatStorage…) is named by the persistent id, never called. */
 class StorageType implements PickleCallable {
@@ -90,6 +93,20 @@ function findGlobal(file: string): (module: string, name: string) => PickleCalla
     if (q === 'torch._utils._rebuild_parameter' || q === 'torch._utils._rebuild_parameter_with_state') {
       return callable(q, ([data]) => data);
     }
+    // torch 2.x: _rebuild_from_type_v2(func, type, args, state) for Parameters and tensor subclasses;
+    // func is itself resolved through this allow-list, and only the plain tensor types are accepted.
+    if (q === 'torch._tensor._rebuild_from_type_v2') {
+      return callable(q, ([func, type, args]) => {
+        if (!isCallable(func) || !isCallable(type) || !TENSOR_TYPES.has(type.qualifiedName)) {
+          throw new InputError(file, 'corrupt pickle: bad _rebuild_from_type_v2 record', 'bad-header');
+        }
+        return func.call(Array.isArray(args) ? args : []);
+      });
+    }
+    if (TENSOR_TYPES.has(q))
+      return callable(q, () => {
+        throw new InputError(file, `corrupt pickle: ${q} called`, 'bad-header');
+      });
     const dtype =
       module === 'torch' && Object.hasOwn(STORAGE_DTYPES, name) ? STORAGE_DTYPES[name] : undefined;
     if (dtype) return new StorageType(q, dtype, file);

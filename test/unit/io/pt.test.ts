@@ -139,3 +139,10 @@ test('a self-referencing pickle (a list holding itself 1000 times) is walked onc
     (e: unknown) => e instanceof InputError && /holds no tensors/.test(e.reason),
   );
 });
+
+test('torch 2.x _rebuild_from_type_v2 records of Parameters read as plain tensors', () => {
+  const f = fixture('from_type_v2.pt');
+  const t = readPt(bytesOf(f), f, 'w');
+  assert.deepEqual(t.shape, [4, 5]);
+  assertClose(t.data, m);
+});
