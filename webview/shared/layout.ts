@@ -54,7 +54,7 @@ export function nodeRadius(size: number, maxSize: number): number {
 }
 
 /** Force-directed positions after `ticks` steps; identical for identical input and seed. */
-export function forceLayout(nodes: LayoutNode[], edges: LayoutEdge[], ticks = 300, seed = 0): Point[] {
+export function forceLayout(nodes: LayoutNode[], edges: LayoutEdge[], ticks = 120, seed = 0): Point[] {
   const maxSize = nodes.reduce((m, n) => Math.max(m, n.size), 1);
   const sim: SimNode[] = nodes.map((n) => ({ id: n.id, r: nodeRadius(n.size, maxSize), x: 0, y: 0 }));
   const byId = new Map(sim.map((s, i) => [s.id, i]));
@@ -71,6 +71,8 @@ export function forceLayout(nodes: LayoutNode[], edges: LayoutEdge[], ticks = 30
   });
   const simulation = forceSimulation(sim)
     .randomSource(random)
+    // The cooling schedule fits the tick budget: alpha falls from 1 to d3's alphaMin 0.001 in `ticks` steps.
+    .alphaDecay(1 - Math.pow(0.001, 1 / ticks))
     .force(
       'link',
       forceLink<SimNode, SimulationLinkDatum<SimNode>>(links)
