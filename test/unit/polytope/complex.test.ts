@@ -59,20 +59,25 @@ function assertInvariants(mlp: ReluMlp, c: CellComplex): void {
       );
     }
   }
-  const onBoundary = (v: number): boolean => {
+  /** Bit mask of the box sides the vertex lies on (left, right, bottom, top). */
+  const sides = (v: number): number => {
     const x = c.vertexXY[2 * v];
     const y = c.vertexXY[2 * v + 1];
     const tol = 1e-9 * Math.max(x1 - x0, y1 - y0);
     return (
-      Math.abs(x - x0) < tol || Math.abs(x - x1) < tol || Math.abs(y - y0) < tol || Math.abs(y - y1) < tol
+      (Math.abs(x - x0) < tol ? 1 : 0) |
+      (Math.abs(x - x1) < tol ? 2 : 0) |
+      (Math.abs(y - y0) < tol ? 4 : 0) |
+      (Math.abs(y - y1) < tol ? 8 : 0)
     );
   };
   for (let e = 0; e < f1; e++) {
     const [a, b] = [c.edgeVertices[2 * e], c.edgeVertices[2 * e + 1]];
     const [fa, fb] = [c.edgeFaces[2 * e], c.edgeFaces[2 * e + 1]];
     assert.ok(fa >= 0 && fa !== fb, 'every edge bounds a face');
-    if (fb < 0) assert.ok(onBoundary(a) && onBoundary(b), 'an edge with one face lies on the box boundary');
-    else {
+    const alongSide = (sides(a) & sides(b)) !== 0;
+    assert.equal(fb < 0, alongSide, 'boundary edges (along a box side) bound one face, interior edges two');
+    if (fb >= 0) {
       // An interior edge lies on the zero set of the neurons its two faces disagree on.
       let differ = 0;
       for (let w = 0; w < c.words; w++)
