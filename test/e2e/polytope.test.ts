@@ -106,4 +106,21 @@ describe('Polytope panels in code-server', { timeout: 300_000 }, () => {
       .waitFor({ timeout: 60_000 });
     await editor.screenshot('polytope-sweep-epoch0');
   });
+
+  it('a reload restores the panels with their state (checkpoint, colouring)', async () => {
+    const view = editor.webview('Polytopes: checkpoints');
+    await view.getByTestId('colour-mode').selectOption('pattern');
+    await editor.paletteCommand('Developer: Reload Window');
+    await editor.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await editor.page
+      .locator('.statusbar-item', { hasText: 'TopoScope' })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    const restored = editor.webview('Polytopes: checkpoints');
+    await restored.locator('#app[data-ready="true"]').waitFor({ timeout: 120_000 });
+    assert.equal(await restored.getByTestId('colour-mode').inputValue(), 'pattern');
+    assert.equal(await restored.getByTestId('epoch-slider').inputValue(), '0');
+    await restored.getByTestId('epoch-label').filter({ hasText: 'epoch 0 ' }).waitFor();
+    await editor.screenshot('polytope-sweep-restored');
+  });
 });

@@ -343,6 +343,8 @@ function drawSweep(s: SweepData): void {
   ui.checkpoint = Math.min(ui.checkpoint, s.checkpoints.length - 1);
   slider.value = String(ui.checkpoint);
   epochLabel.textContent = epochText(s, ui.checkpoint);
+  // a sweep is what a folder was opened for: its figures go first in the side panel
+  side.prepend(...Object.values(sweepSections).map((sec) => sec.root));
   for (const sec of Object.values(sweepSections)) sec.root.hidden = false;
   const rows = s.checkpoints.map((c) => String(c.epoch));
   const loss = sweepLossSeries(s);
@@ -396,7 +398,7 @@ function drawSweep(s: SweepData): void {
               log: true,
               x: lossPoints.map((c) => Math.max(c.epoch, 1)),
               y: lossPoints.map((c) => c.loss as number),
-              colour: classColour(2),
+              colour: classColour(4),
             }
           : undefined,
     },
