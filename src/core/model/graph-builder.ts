@@ -47,24 +47,19 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Adds a node and returns its first output name (more outputs with `outputs`). */
-  node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, outputs = 1): string[] {
-    const outs = Array.from({ length: outputs }, () => this.fresh(op));
+  /** Appends a single-output node and returns the output's name. */
+  op(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}): string {
+    const output = this.fresh(op);
     this.graph.node.push(
       create(NodeProtoSchema, {
         opType: op,
         name: this.fresh(`${op}_node`),
         input: inputs,
-        output: outs,
+        output: [output],
         attribute: Object.entries(attrs).map(([k, v]) => makeAttribute(k, v)),
       }),
     );
-    return outs;
-  }
-
-  /** Single-output node. */
-  op(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}): string {
-    return this.node(op, inputs, attrs)[0];
+    return output;
   }
 
   floatInit(values: Float32Array | number[], dims: number[], hint = 'const'): string {
@@ -81,13 +76,13 @@ export class GraphBuilder {
     return name;
   }
 
-  int64Init(values: number[], dims: number[] = [values.length], hint = 'ints'): string {
-    const name = this.fresh(hint);
+  private int64Init(values: number[]): string {
+    const name = this.fresh('ints');
     this.graph.initializer.push(
       create(TensorProtoSchema, {
         name,
         dataType: ONNX_INT64,
-        dims: dims.map((d) => BigInt(d)),
+        dims: [BigInt(values.length)],
         int64Data: values.map((v) => BigInt(v)),
       }),
     );

@@ -34,7 +34,7 @@ test('an ε sweep with shared sessions equals separate activations runs at each 
     assert.equal(set.accuracy, single.accuracy);
     assert.deepEqual(parseNpy(readFileSync(set.out!)).data, single.activations);
     assert.deepEqual(
-      Array.from(parseNpy(readFileSync(set.predictionsOut!)).data),
+      Array.from(parseNpy(readFileSync(set.predictionsOut!)).data, Number),
       Array.from(single.predictions),
     );
   }
