@@ -141,7 +141,8 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, file: string): 
   }
   let out: Uint8Array;
   try {
-    out = inflateSync(raw, { out: new Uint8Array(entry.size) });
+    // One spare byte: a stream longer than its stated size fills it and is refused below.
+    out = inflateSync(raw, { out: new Uint8Array(entry.size + 1) });
   } catch (e) {
     throw new InputError(
       file,
@@ -152,8 +153,8 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, file: string): 
   if (out.length !== entry.size) {
     throw new InputError(
       file,
-      `ZIP member '${entry.name}' inflates to ${out.length} bytes, not ${entry.size}`,
-      'truncated',
+      `ZIP member '${entry.name}' inflates to ${out.length > entry.size ? 'more than' : out.length} bytes, not ${entry.size}`,
+      out.length > entry.size ? 'bad-header' : 'truncated',
     );
   }
   return out;
