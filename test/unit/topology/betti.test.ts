@@ -12,7 +12,6 @@ import type { CellComplex } from '../../../src/core/polytope/types';
  * every step. β_k(t) = #k-cells added − rank ∂_k(t) − rank ∂_{k+1}(t).
  */
 function bettiByReduction(
-  f0: number,
   edges: Uint32Array,
   faceEdges: number[][],
   order: { dim: number; id: number }[],
@@ -83,7 +82,7 @@ test('one trial equals Z₂ column reduction at every step (vertices, edges, fac
         ...Array.from(edgeOrder, (id) => ({ dim: 1, id })),
         ...Array.from(permutation(other, f2), (id) => ({ dim: 2, id })),
       ];
-      const ref = bettiByReduction(f0, c.edgeVertices, faceEdgeLists(c), order);
+      const ref = bettiByReduction(c.edgeVertices, faceEdgeLists(c), order);
       assert.deepEqual(Array.from(curves.beta0), ref.beta0);
       assert.deepEqual(Array.from(curves.beta1), ref.beta1);
     }),
