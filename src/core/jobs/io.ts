@@ -64,7 +64,14 @@ function onnxInfo(bytes: Uint8Array, file: string, stats: boolean, ctx: JobConte
   for (const t of model.graph?.initializer ?? []) {
     ctx.throwIfCancelled();
     const entry: InfoTensor = { name: t.name, shape: tensorDims(t), dtype: dtypeOfElemType(t.dataType) };
-    if (stats && entry.dtype !== 'unknown') entry.stats = summarizeTensor(tensorFromProto(t, file));
+    if (stats && entry.dtype !== 'unknown') {
+      try {
+        entry.stats = summarizeTensor(tensorFromProto(t, file));
+      } catch (e) {
+        // Data kept in an external file (or stored unusually) still lists; only its statistics are missing.
+        if (!(e instanceof InputError)) throw e;
+      }
+    }
     tensors.push(entry);
   }
   let reluMlp: { widths: number[] } | null = null;

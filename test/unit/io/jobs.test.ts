@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import os from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { decodeOnnx, encodeOnnx } from '../../../src/core/io/onnx';
 import { runJob } from '../../../src/core/jobs/run';
 import { decodePng } from '../../../src/core/io/png';
 import { CancelledError, InputError } from '../../../src/core/errors';
@@ -58,4 +61,19 @@ test('companions, samples and renderSamples jobs', async () => {
     runJob('renderSamples', { source: path.join(digits, 'manifest.csv'), indices: [0] }),
     (e: unknown) => e instanceof InputError,
   );
+});
+
+test('info on an ONNX model whose initializer lives in an external file: listed, without statistics', async () => {
+  const model = decodeOnnx(readFileSync(path.join(shared, 'spirals/model.onnx')), 'model.onnx');
+  const first = model.graph!.initializer[0];
+  first.dataLocation = 1;
+  first.rawData = new Uint8Array(0);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'toposcope-ext-'));
+  const file = path.join(dir, 'external.onnx');
+  writeFileSync(file, encodeOnnx(model));
+  const r = await runJob('info', { file });
+  assert.equal(r.tensors[0].stats, undefined);
+  assert.deepEqual(r.tensors[0].shape, [8, 2]);
+  assert.ok(r.tensors[1].stats);
+  assert.deepEqual(r.reluMlp, null);
 });
