@@ -30,7 +30,14 @@ async function main(): Promise<void> {
       }
       const med = median(times);
       const verdict = b.targetMs === undefined ? '' : med <= b.targetMs ? 'met' : 'MISSED';
-      rows.push([b.name, `${med.toFixed(1)} ms`, `${Math.min(...times).toFixed(1)} ms`, b.target, verdict, note]);
+      rows.push([
+        b.name,
+        `${med.toFixed(1)} ms`,
+        `${Math.min(...times).toFixed(1)} ms`,
+        b.target,
+        verdict,
+        note,
+      ]);
       process.stderr.write(`  ${b.name}: ${med.toFixed(1)} ms\n`);
     }
   }

@@ -60,7 +60,11 @@ export function formatTable(headers: string[], rows: (string | number)[][]): str
   const line = (r: string[], numeric: boolean[]) =>
     r.map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   const numeric = headers.map((_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number'));
-  return [line(headers, numeric), widths.map((w) => '─'.repeat(w)).join('  '), ...cells.map((r) => line(r, numeric))]
+  return [
+    line(headers, numeric),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+    ...cells.map((r) => line(r, numeric)),
+  ]
     .map((l) => l.trimEnd())
     .join('\n');
 }

@@ -12,7 +12,8 @@ export interface LocalContextOptions {
 /** A JobContext for running a handler on the current thread (CLI, tests, inside a worker). */
 export function localContext(opts: LocalContextOptions = {}): JobContext {
   const isCancelled = (): boolean =>
-    (opts.cancelFlag !== undefined && Atomics.load(opts.cancelFlag, 0) !== 0) || opts.signal?.aborted === true;
+    (opts.cancelFlag !== undefined && Atomics.load(opts.cancelFlag, 0) !== 0) ||
+    opts.signal?.aborted === true;
   return {
     progress: (fraction, message) => opts.onProgress?.(Math.min(1, Math.max(0, fraction)), message),
     throwIfCancelled: () => {
