@@ -75,6 +75,36 @@ describe('Polytope panels in code-server', { timeout: 300_000 }, () => {
     await tip.waitFor({ state: 'visible' });
     assert.match((await tip.textContent()) ?? '', /pattern [01]{16}/);
     await editor.screenshot('polytope-model-hover');
+
+    // the dual graph overlay draws over the regions
+    const beforeDual = await pixels();
+    await view.getByTestId('show-dual').check();
+    let afterDual = beforeDual;
+    for (let i = 0; i < 20 && afterDual === beforeDual; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      afterDual = await pixels();
+    }
+    assert.notEqual(afterDual, beforeDual, 'the dual graph overlay must show on the canvas');
+    await editor.screenshot('polytope-model-dual');
+
+    // a smaller box is recomputed by the worker and matches the CLI on that box
+    const newBox = [-0.5, 0.5, -0.4, 0.6];
+    const onBox = cliJson([
+      'polytope',
+      path.join(demo, 'model.onnx'),
+      '--train',
+      path.join(demo, 'train.csv'),
+      `--box=${newBox.join(',')}`,
+    ]);
+    for (const [i, name] of ['x0', 'x1', 'y0', 'y1'].entries())
+      await view.getByTestId(`box-${name}`).fill(String(newBox[i]));
+    await view.getByTestId('apply-box').click();
+    await view
+      .getByTestId('region-count')
+      .filter({ hasText: new RegExp(`^${(onBox.fVector as number[])[2]}$`) })
+      .waitFor({ timeout: 60_000 });
+    await noError(view);
+    await editor.screenshot('polytope-model-box');
   });
 
   it('Show Polytopes on spirals/checkpoints: one slider stop per checkpoint, heat maps, instant moves back', async () => {

@@ -226,11 +226,11 @@ function request(): void {
 }
 
 function draw(d: RegionData): void {
-  const first = current === null;
+  const refit = current === null || current.box.some((v, i) => v !== d.box[i]);
   current = d;
   canvas.setData(d, regionFills(d, ui.colour));
   canvas.setOverlays({ points: ui.showPoints, dual: ui.showDual });
-  if (first) canvas.resetZoom();
+  if (refit) canvas.resetZoom();
   regionCount.textContent = String(d.fVector[2]);
   boxInputs.forEach((el, i) => (el.value = String(+d.box[i].toPrecision(4))));
   sliceGroup.hidden = d.inputDim <= 2;

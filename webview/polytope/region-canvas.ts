@@ -130,6 +130,12 @@ export class RegionCanvas {
     // device = dpr·(t.k·(o + s·x) + t.x): one affine map, y flipped
     ctx.setTransform(dpr * k, 0, 0, -dpr * k, dpr * (t.k * ox + t.x), dpr * (t.k * oy + t.y));
     const px = 1 / k;
+    // nothing outside the box: training points beyond a narrowed box would read as regions there
+    const [bx0, bx1, by0, by1] = d.box;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(bx0, by0, bx1 - bx0, by1 - by0);
+    ctx.clip();
     const edge = themeColor('--vscode-editor-foreground', '#888');
     ctx.lineWidth = 0.6 * px;
     ctx.strokeStyle = edge;
@@ -178,6 +184,7 @@ export class RegionCanvas {
         ctx.stroke();
       }
     }
+    ctx.restore();
     if (this.hovered >= 0 && this.hovered < this.paths.length) {
       ctx.lineWidth = 2.5 * px;
       ctx.strokeStyle = themeColor('--vscode-focusBorder', '#007fd4');

@@ -244,7 +244,7 @@ class PolytopePanel {
     this.sweep ??= stampOf(this.target.path).then((stamp) =>
       remember(sweepCache, `${this.target.path}|${stamp}`, () =>
         computeSweep(
-          this.runner({ title: `TopoScope: checkpoint sweep of ${path.basename(this.target.path)}` }),
+          this.runner({ title: `checkpoint sweep of ${path.basename(this.target.path)}` }),
           this.target.path,
         ),
       ),
@@ -253,8 +253,9 @@ class PolytopePanel {
     return this.sweep;
   }
 
+  /** One notification per request: the Betti curves run beside the complex, quietly. */
   private runner(opts: RunOptions): JobRunner {
-    return (kind, params) => this.services.runJob(kind, params, opts);
+    return (kind, params) => this.services.runJob(kind, params, kind === 'betti' ? {} : opts);
   }
 
   private async compute(
@@ -283,9 +284,7 @@ class PolytopePanel {
     this.post({ type: 'busy', busy: true, message: `computing the regions of ${label}…` });
     const stamp = await stampOf(model);
     // checkpoints of a sweep are quick and stepped through: no notification for each
-    const run = this.runner(
-      this.target.kind === 'folder' ? {} : { title: `TopoScope: polytopes of ${label}` },
-    );
+    const run = this.runner(this.target.kind === 'folder' ? {} : { title: `polytopes of ${label}` });
     const data = await remember(regionCache, JSON.stringify([full, stamp]), () => computeRegions(run, full));
     this.post({ type: 'regions', key, checkpoint, data });
     this.post({ type: 'busy', busy: false });
