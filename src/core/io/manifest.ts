@@ -93,26 +93,37 @@ async function fromFolder(dir: string): Promise<SampleSet> {
   };
 }
 
-/** Image geometry of an image array: N×H×W, N×H×W×C (C ∈ {1,3,4}) or N×D with D a square (grey). */
-function imageShape(t: Tensor, file: string): { n: number; h: number; w: number; c: 1 | 3 | 4 } {
+interface ImageShape {
+  n: number;
+  h: number;
+  w: number;
+  c: 1 | 3 | 4;
+  /** Channels first (N×C×H×W, PyTorch's layout) rather than last. */
+  channelsFirst: boolean;
+}
+
+const isChannels = (x: number): x is 1 | 3 | 4 => x === 1 || x === 3 || x === 4;
+
+/** Image geometry: N×H×W, N×H×W×C or N×C×H×W (C ∈ {1,3,4}), or N×D with D a square (grey). */
+function imageShape(t: Tensor, file: string): ImageShape {
   const s = t.shape;
   if (s.length === 2) {
     const side = Math.round(Math.sqrt(s[1]));
-    if (side * side === s[1] && side > 0) return { n: s[0], h: side, w: side, c: 1 };
+    if (side * side === s[1] && side > 0) return { n: s[0], h: side, w: side, c: 1, channelsFirst: false };
   }
-  if (s.length === 3) return { n: s[0], h: s[1], w: s[2], c: 1 };
-  if (s.length === 4 && (s[3] === 1 || s[3] === 3 || s[3] === 4))
-    return { n: s[0], h: s[1], w: s[2], c: s[3] };
+  if (s.length === 3) return { n: s[0], h: s[1], w: s[2], c: 1, channelsFirst: false };
+  if (s.length === 4 && isChannels(s[3])) return { n: s[0], h: s[1], w: s[2], c: s[3], channelsFirst: false };
+  if (s.length === 4 && isChannels(s[1])) return { n: s[0], h: s[2], w: s[3], c: s[1], channelsFirst: true };
   throw new InputError(
     file,
-    `shape (${s.join(', ')}) is not a stack of images (N×H×W[×C] or N×D with D square)`,
+    `shape (${s.join(', ')}) is not a stack of images (N×H×W[×C], N×C×H×W or N×D with D square)`,
     'shape-mismatch',
   );
 }
 
 /** Renders row i of an image array; values in [0, 1] scale by 255, in [0, 255] pass, others min–max. */
 export function imageRenderer(t: Tensor, file: string): { count: number; render(i: number): Uint8Array } {
-  const { n, h, w, c } = imageShape(t, file);
+  const { n, h, w, c, channelsFirst } = imageShape(t, file);
   const data = toFloat32(t);
   let lo = Infinity;
   let hi = -Infinity;
@@ -130,8 +141,12 @@ export function imageRenderer(t: Tensor, file: string): { count: number; render(
       if (!Number.isInteger(i) || i < 0 || i >= n)
         throw new InputError(file, `no image ${i} (0…${n - 1})`, 'bad-parameter');
       const px = new Uint8Array(size);
-      for (let k = 0; k < size; k++)
-        px[k] = Math.round(Math.min(255, Math.max(0, (data[i * size + k] - offset) * scale)));
+      const plane = h * w;
+      for (let k = 0; k < size; k++) {
+        // Output is interleaved (pixel p, channel ch); channels-first input holds it at ch·H·W + p.
+        const src = channelsFirst ? (k % c) * plane + Math.floor(k / c) : k;
+        px[k] = Math.round(Math.min(255, Math.max(0, (data[i * size + src] - offset) * scale)));
+      }
       return encodePng(px, w, h, c);
     },
   };

@@ -4,7 +4,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { discoverCompanions } from '../../../src/core/io/discover';
-import { loadSamples } from '../../../src/core/io/manifest';
+import { imageRenderer, loadSamples } from '../../../src/core/io/manifest';
 import { decodePng } from '../../../src/core/io/png';
 import { parseNpy } from '../../../src/core/io/npy';
 import { checkRowCounts, classNames, finiteRows, nonFiniteRows } from '../../../src/core/io/validate';
@@ -152,5 +152,28 @@ test('labels map to class names; out-of-range labels are named', () => {
   assert.throws(
     () => classNames(y, 'y.npy', ['a', 'b']),
     (e: unknown) => e instanceof InputError && /label 2 in row 1/.test(e.reason),
+  );
+});
+
+test('image arrays in N×H×W×C and N×C×H×W layouts render the same RGB pixels; other shapes are refused', () => {
+  const [h, w] = [2, 5];
+  const size = h * w * 3;
+  const hwc = new Uint8Array(2 * size).map((_, i) => (i * 37) % 256);
+  const chw = new Uint8Array(hwc.length);
+  for (let n = 0; n < 2; n++) {
+    for (let p = 0; p < h * w; p++)
+      for (let ch = 0; ch < 3; ch++) chw[n * size + ch * h * w + p] = hwc[n * size + p * 3 + ch];
+  }
+  const a = imageRenderer({ dtype: 'uint8', shape: [2, h, w, 3], data: hwc }, 'a.npy');
+  const b = imageRenderer({ dtype: 'uint8', shape: [2, 3, h, w], data: chw }, 'b.npy');
+  for (const i of [0, 1]) {
+    const pa = decodePng(a.render(i), 'a.png');
+    assert.deepEqual([pa.width, pa.height, pa.channels], [w, h, 3]);
+    assert.deepEqual(pa.pixels, hwc.subarray(i * size, (i + 1) * size));
+    assert.deepEqual(decodePng(b.render(i), 'b.png').pixels, pa.pixels);
+  }
+  assert.throws(
+    () => imageRenderer({ dtype: 'float32', shape: [4, 7], data: new Float32Array(28) }, 'c.npy'),
+    (e: unknown) => e instanceof InputError && e.code === 'shape-mismatch',
   );
 });
