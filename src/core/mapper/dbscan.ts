@@ -46,6 +46,8 @@ export function dbscan(
 }
 
 const MIXED = -1;
+/** Positions between refreshes of the subtree-root table (a power of two). */
+const REFRESH = 512;
 
 /**
  * For every tree node: the component root shared by all its core points, NO_CORE without core points,
@@ -98,8 +100,13 @@ export function dbscanBlock(b: PointBlock, eps: number, minSamples: number): Dbs
       if (seeds[t] >= 0 && isCore[seeds[t]]) unite(p, seeds[t]);
     }
   }
-  const uniform = subtreeRoots(b, isCore, parent);
-  for (let p = 0; p < m; p++) if (isCore[p]) uniteWithNeighbours(b, p, eps, isCore, parent, uniform);
+  // the table is refreshed as unions merge components, so ever more subtrees are skipped whole
+  let uniform = subtreeRoots(b, isCore, parent);
+  for (let p = 0; p < m; p++) {
+    if (!isCore[p]) continue;
+    if ((p & (REFRESH - 1)) === 0 && p > 0) uniform = subtreeRoots(b, isCore, parent);
+    uniteWithNeighbours(b, p, eps, isCore, parent, uniform);
+  }
 
   // number clusters by their lowest member index (scikit-learn's scan order)
   const firstMember = new Int32Array(m).fill(m);

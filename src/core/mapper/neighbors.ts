@@ -45,37 +45,40 @@ function toCentre(x: Float32Array, r: number, inv: number, c: Float64Array, co: 
   return Math.sqrt(s);
 }
 
+/** The rows of a block under construction, with what moves along with each row. */
+interface BuildRows {
+  w: Float32Array;
+  d: number;
+  key: Float64Array;
+  ids: Int32Array;
+  inv: Float64Array;
+}
+
+function swapRows(r: BuildRows, i: number, j: number): void {
+  const { w, d, key, ids, inv } = r;
+  const k = key[i];
+  key[i] = key[j];
+  key[j] = k;
+  const id = ids[i];
+  ids[i] = ids[j];
+  ids[j] = id;
+  const sc = inv[i];
+  inv[i] = inv[j];
+  inv[j] = sc;
+  for (let t = 0, a = i * d, b = j * d; t < d; t++) {
+    const v = w[a + t];
+    w[a + t] = w[b + t];
+    w[b + t] = v;
+  }
+}
+
 /**
- * Reorders positions [s, e) so that position mid holds the median key, smaller keys before it and larger
- * after (Hoare's selection), moving whole rows, their keys, ids and scales along: the rows stay contiguous
- * in tree order, so each level of the build reads memory sequentially.
+ * Reorders positions [s, e) so that position `at` holds the key of that rank, smaller keys before it and
+ * larger after (Hoare's selection), moving whole rows along: the rows stay contiguous in tree order, so
+ * every level of the build reads memory sequentially.
  */
-function selectMedianRows(
-  w: Float32Array,
-  d: number,
-  key: Float64Array,
-  ids: Int32Array,
-  inv: Float64Array,
-  s: number,
-  e: number,
-  mid: number,
-): void {
-  const swap = (i: number, j: number): void => {
-    const k = key[i];
-    key[i] = key[j];
-    key[j] = k;
-    const id = ids[i];
-    ids[i] = ids[j];
-    ids[j] = id;
-    const sc = inv[i];
-    inv[i] = inv[j];
-    inv[j] = sc;
-    for (let t = 0, a = i * d, b = j * d; t < d; t++) {
-      const v = w[a + t];
-      w[a + t] = w[b + t];
-      w[b + t] = v;
-    }
-  };
+function selectRows(r: BuildRows, s: number, e: number, at: number): void {
+  const key = r.key;
   let lo = s;
   let hi = e - 1;
   while (lo < hi) {
@@ -86,16 +89,31 @@ function selectMedianRows(
       while (key[i] < pivot) i++;
       while (key[j] > pivot) j--;
       if (i <= j) {
-        if (i !== j) swap(i, j);
+        if (i !== j) swapRows(r, i, j);
         i++;
         j--;
       }
     }
-    if (mid <= j) hi = j;
-    else if (mid >= i) lo = i;
+    if (at <= j) hi = j;
+    else if (at >= i) lo = i;
     else return;
   }
 }
+
+/** Moves the rows with key < t to the front of [s, e); returns the first position of the rest. */
+function partitionRows(r: BuildRows, s: number, e: number, t: number): number {
+  let i = s;
+  let j = e - 1;
+  for (;;) {
+    while (i <= j && r.key[i] < t) i++;
+    while (i <= j && r.key[j] >= t) j--;
+    if (i >= j) return i;
+    swapRows(r, i, j);
+  }
+}
+
+/** Neither side of a split holds less than this share of the node's rows (keeps the depth logarithmic). */
+const MIN_SHARE = 0.1;
 
 /** Rows probed when looking for a far-apart pair to split a node along (the split is a heuristic only). */
 const SPLIT_PROBES = 48;
@@ -147,7 +165,9 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
     return out;
   };
   // split along the line through two far-apart rows, at the median projection
-  const build = (s: number, e: number): number => {
+  const work: BuildRows = { w: rows, d, key: proj, ids, inv };
+  let depth = 0;
+  const build = (s: number, e: number, level: number): number => {
     const id = start.length;
     start.push(s);
     end.push(e);
@@ -165,18 +185,28 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
       for (let j = 0, rq = q * d; j < d; j++) t += rows[rq + j] * dir[j];
       proj[q] = t * inv[q];
     }
-    const mid = (s + e) >> 1;
-    selectMedianRows(rows, d, proj, ids, inv, s, e, mid);
-    const l = build(s, mid);
-    const r = build(mid, e);
+    // split halfway between the two far rows (compact children), unless one side would be too small
+    const lo = s + Math.ceil(MIN_SHARE * (e - s));
+    const hi = e - Math.ceil(MIN_SHARE * (e - s));
+    const pa = proj[qa];
+    const pb = proj[qb];
+    let mid = partitionRows(work, s, e, (pa + pb) / 2);
+    if (mid < lo || mid > hi) {
+      mid = mid < lo ? lo : hi;
+      selectRows(work, s, e, mid);
+    }
+    depth = Math.max(depth, level);
+    const l = build(s, mid, level + 1);
+    const r = build(mid, e, level + 1);
     left[id] = l;
     right[id] = r;
     return id;
   };
-  if (m > 0) build(0, m);
+  if (m > 0) build(0, m, 0);
+  ensureStack(depth + 2);
 
-  // leaves: mean, exact radius and each row's distance to it; inner nodes: the children's weighted mean,
-  // and a radius bounded by the triangle inequality (never smaller than the true one)
+  // centres: means, inner ones from their children's; radii: exact (a bound from the children's radii
+  // grows level by level and stops pruning anything in high dimension)
   const nodes = start.length;
   const centre = new Float64Array(nodes * d);
   const radius = new Float64Array(nodes);
@@ -190,28 +220,20 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
         for (let j = 0; j < d; j++) centre[co + j] += rows[q * d + j] * w;
       }
       for (let j = 0; j < d; j++) centre[co + j] /= cnt;
-      let rad = 0;
-      for (let q = start[v]; q < end[v]; q++) {
-        const dist = toCentre(rows, q * d, inv[q], centre, co, d);
-        leafDist[q] = dist;
-        if (dist > rad) rad = dist;
-      }
-      radius[v] = rad;
-      continue;
+    } else {
+      const l = left[v];
+      const r = right[v];
+      const wl = (end[l] - start[l]) / cnt;
+      const wr = (end[r] - start[r]) / cnt;
+      for (let j = 0; j < d; j++) centre[co + j] = wl * centre[l * d + j] + wr * centre[r * d + j];
     }
-    const l = left[v];
-    const r = right[v];
-    const wl = (end[l] - start[l]) / cnt;
-    const wr = (end[r] - start[r]) / cnt;
-    let dl = 0;
-    let dr = 0;
-    for (let j = 0; j < d; j++) {
-      const c = wl * centre[l * d + j] + wr * centre[r * d + j];
-      centre[co + j] = c;
-      dl += (c - centre[l * d + j]) ** 2;
-      dr += (c - centre[r * d + j]) ** 2;
+    let rad = 0;
+    for (let q = start[v]; q < end[v]; q++) {
+      const dist = toCentre(rows, q * d, inv[q], centre, co, d);
+      if (left[v] < 0) leafDist[q] = dist;
+      if (dist > rad) rad = dist;
     }
-    radius[v] = Math.max(Math.sqrt(dl) + radius[l], Math.sqrt(dr) + radius[r]);
+    radius[v] = rad;
   }
   const span = nodes > 0 ? radius[0] : 0;
   return {
@@ -237,10 +259,17 @@ export function treeRadius(b: PointBlock, r: number): number {
   return (b.metric === 'cosine' ? Math.sqrt(2 * Math.max(0, r)) : r) + b.slack;
 }
 
-// The traversal stack of the searches below (one search runs at a time on a thread). The tree is split
-// at medians, so it is balanced and a depth-first stack holds at most depth + 1 < 64 entries.
-const stackNode = new Int32Array(128);
-const stackDist = new Float64Array(128);
+// The traversal stack of the searches below (one search runs at a time on a thread), sized for the
+// deepest tree built so far: a depth-first search holds at most two entries per level.
+let stackNode = new Int32Array(128);
+let stackDist = new Float64Array(128);
+
+/** Makes room for a depth-first search of a tree `levels` deep (at most one entry per level, plus one). */
+function ensureStack(levels: number): void {
+  if (stackNode.length >= 2 * levels + 2) return;
+  stackNode = new Int32Array(2 * levels + 2);
+  stackDist = new Float64Array(2 * levels + 2);
+}
 
 /**
  * Pushes the children of node v for a depth-first search from position p, the nearer child on top so it
