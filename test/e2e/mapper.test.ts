@@ -194,4 +194,18 @@ describe('Mapper panels in code-server', { timeout: 600_000 }, () => {
     await setTheme(editor, 'Light Modern');
     await editor.screenshot('mapper-blobs-10000-light');
   });
+
+  it('a reload restores the Mapper panel with its graph and its view settings', async () => {
+    const view = await viewWhere(editor, titled('act_blobs.npy'));
+    const nodes = await view.getByTestId('node-count').textContent();
+    await view.getByLabel('Layout').selectOption('lens');
+    // The webview's setState reaches the workbench asynchronously; give it time on a loaded machine.
+    await editor.page.waitForTimeout(3000);
+    await editor.page.reload();
+    const revived = await viewWhere(editor, titled('act_blobs.npy'), 120_000);
+    await ready(revived);
+    assert.equal(await revived.getByTestId('node-count').textContent(), nodes);
+    assert.equal(await revived.getByLabel('Layout').inputValue(), 'lens');
+    await editor.screenshot('mapper-blobs-restored-lens-light');
+  });
 });

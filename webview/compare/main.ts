@@ -208,8 +208,20 @@ function buildBar(d: CompareData): void {
         ? `${p.lens} · ${p.intervals} intervals · overlap ${p.overlap} · DBSCAN ε ${fmt(p.eps, 4)} · minSamples ${p.minSamples}`
         : '',
     ),
+    saveAnalysisButton(d.live),
     status,
   );
+}
+
+function saveAnalysisButton(live: boolean): HTMLElement {
+  const b = h(
+    'button',
+    { title: 'Write a *.toposcope.json spec that reopens this comparison' },
+    'Save analysis',
+  );
+  b.hidden = !live;
+  b.addEventListener('click', () => host.post({ type: 'saveSpec' }));
+  return b;
 }
 
 function render(d: CompareData): void {

@@ -353,7 +353,20 @@ function buildViewBar(d: MapperData): void {
       () => data?.graph,
       'mapper-graph',
     ),
+    saveAnalysisButton(d.live),
   );
+}
+
+/** "Save analysis": the host writes a *.toposcope.json spec with the current parameters. */
+function saveAnalysisButton(live: boolean): HTMLElement {
+  const b = h(
+    'button',
+    { title: 'Write a *.toposcope.json spec that reopens this analysis' },
+    'Save analysis',
+  );
+  b.hidden = !live;
+  b.addEventListener('click', () => host.post({ type: 'saveSpec' }));
+  return b;
 }
 
 function buildStats(d: MapperData): void {

@@ -16,6 +16,7 @@ import type { Services } from '../services';
 import { LatestOnly } from './live-jobs';
 import { discoverAnalysisFiles } from './mapper-files';
 import { MapperPanel } from './mapper-panel';
+import { saveAnalysisSpec } from './save-spec';
 import { openView, type ViewChannel } from './view-channel';
 
 export const COMPARE_VIEW_TYPE = 'toposcope.compare';
@@ -146,7 +147,8 @@ export function registerComparePanel(services: Services): void {
     }),
     vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => {
-        const restore = parseCompareRestore((state as { restore?: unknown } | undefined)?.restore);
+        const saved = state as { restore?: unknown; ui?: unknown } | undefined;
+        const restore = parseCompareRestore(saved?.restore);
         const inside = restore?.sets.every((s) =>
           services.confineToWorkspace(vscode.Uri.file(s.activations)),
         );
@@ -154,7 +156,7 @@ export function registerComparePanel(services: Services): void {
           panel.dispose();
           return;
         }
-        new ComparePanel(services, restore, panel);
+        new ComparePanel(services, restore, panel, saved?.ui);
       },
     }),
   );
@@ -188,17 +190,34 @@ export class ComparePanel {
     private readonly services: Services,
     private readonly restore: CompareRestore,
     panel?: vscode.WebviewPanel,
+    ui?: unknown,
   ) {
     this.channel = openView(services, {
       viewType: COMPARE_VIEW_TYPE,
       view: 'compare',
       title: `Compare: ${restore.title}`,
-      initialState: { restore },
+      initialState: { restore, ui },
       panel,
     });
     this.channel.saveFolder = vscode.Uri.file(path.dirname(restore.sets[0].activations));
     this.channel.panel.onDidDispose(() => this.live.cancel());
     void this.compute();
+    this.channel.onMessage(async (msg) => {
+      if (msg.type !== 'saveSpec') return;
+      const r = this.restore;
+      await saveAnalysisSpec(
+        this.channel,
+        {
+          name: r.title,
+          classes: r.classes,
+          labels: r.labels,
+          samples: r.samples,
+          sets: r.sets,
+          mapper: r.mapper,
+        },
+        r.title,
+      );
+    });
   }
 
   private async compute(): Promise<void> {

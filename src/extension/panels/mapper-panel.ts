@@ -15,7 +15,15 @@ import { paramsChange, type ParamsChange } from '../../../webview/shared/protoco
 import type { Services } from '../services';
 import { LatestOnly } from './live-jobs';
 import { discoverAnalysisFiles } from './mapper-files';
-import { answerSamples, exportRows, loadSampleSource, openSample, type SampleSource } from './mapper-samples';
+import {
+  answerSamples,
+  exportRows,
+  loadSampleSource,
+  openSample,
+  tableRowSource,
+  type SampleSource,
+} from './mapper-samples';
+import { saveAnalysisSpec } from './save-spec';
 import { openView, type ViewChannel } from './view-channel';
 
 export const MAPPER_VIEW_TYPE = 'toposcope.mapper';
@@ -71,7 +79,7 @@ export function registerMapperPanel(services: Services): void {
     }),
     vscode.window.registerWebviewPanelSerializer(MAPPER_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => {
-        const saved = state as { restore?: unknown; params?: unknown } | undefined;
+        const saved = state as { restore?: unknown; params?: unknown; ui?: unknown } | undefined;
         const restore = parseMapperRestore(saved?.restore);
         const confined = restore && services.confineToWorkspace(vscode.Uri.file(restore.activations));
         if (!restore || !confined) {
@@ -84,7 +92,7 @@ export function registerMapperPanel(services: Services): void {
         } catch {
           // A saved parameter change that no longer validates is dropped; the analysis itself reopens.
         }
-        new MapperPanel(services, { ...restore, params }, panel);
+        new MapperPanel(services, { ...restore, params }, panel, saved?.ui);
       },
     }),
   );
@@ -110,12 +118,14 @@ export class MapperPanel {
     private readonly services: Services,
     private restore: MapperRestore,
     panel?: vscode.WebviewPanel,
+    /** The view's saved UI settings (layout, colours, selection), handed back to a revived panel. */
+    ui?: unknown,
   ) {
     this.channel = openView(services, {
       viewType: MAPPER_VIEW_TYPE,
       view: 'mapper',
       title: restore.title,
-      initialState: { restore },
+      initialState: { restore, ui },
       panel,
     });
     this.channel.saveFolder = vscode.Uri.file(path.dirname(restore.activations));
@@ -135,6 +145,29 @@ export class MapperPanel {
         case 'openSample':
           if (this.samples) await openSample(this.services, this.samples, msg.index);
           break;
+        case 'saveSpec': {
+          const r = this.restore;
+          await saveAnalysisSpec(
+            this.channel,
+            {
+              name: r.title.replace(/^Mapper: /, ''),
+              classes: r.classes,
+              labels: r.labels,
+              samples: r.samples,
+              sets: [
+                {
+                  name: path.basename(r.activations),
+                  epsilon: 0,
+                  activations: r.activations,
+                  predictions: r.predictions,
+                },
+              ],
+              mapper: r.params,
+            },
+            path.basename(r.activations).replace(/\.[^.]+$/, ''),
+          );
+          break;
+        }
         case 'exportRows':
           await exportRows(this.channel, msg.name, msg.format, msg.rows, this.samples, this.rowInfo());
           break;
@@ -154,6 +187,9 @@ export class MapperPanel {
     if (r.predictions && !this.predictions) this.predictions = toLabels(await readTensorFile(r.predictions));
     if (r.samples && !this.samples)
       this.samples = await loadSampleSource(r.samples, this.channel.panel.webview);
+    if (!r.samples && !this.samples && /\.(csv|tsv)$/i.test(r.activations)) {
+      this.samples = await tableRowSource(r.activations);
+    }
   }
 
   private async compute(params: MapperParams, requestId: number | undefined): Promise<void> {

@@ -3,8 +3,10 @@
  * local resource root), images in an .npy are rendered to PNG data URLs. Opening a sample happens only for
  * a row of this analysis whose file lies inside a workspace folder; exports add files, labels, predictions.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { parseCsv } from '../../core/io/csv';
 import { encodeNpy } from '../../core/io/npy';
 import { loadSamples, type SampleSet } from '../../core/io/manifest';
 import type { Sample } from '../../../webview/shared/protocol';
@@ -12,10 +14,9 @@ import type { Services } from '../services';
 import { saveBytes, type ViewChannel } from './view-channel';
 import { csvCell } from '../../../webview/shared/csv';
 
-export interface SampleSource {
-  set: SampleSet;
-  webview: vscode.Webview;
-}
+/** Sample files (manifest, folder, or images in an .npy), or the rows of the activation table itself. */
+export type SampleSource =
+  { set: SampleSet; webview: vscode.Webview } | { table: string; firstDataLine: number; count: number };
 
 export interface RowInfo {
   labels?: Int32Array;
@@ -28,7 +29,24 @@ export async function loadSampleSource(file: string, webview: vscode.Webview): P
   return { set: await loadSamples(file), webview };
 }
 
+/** A CSV/TSV of activations: a sample is its row, opened at its line. */
+export async function tableRowSource(file: string): Promise<SampleSource> {
+  const text = await readFile(file, 'utf8');
+  const table = parseCsv(text, file, /\.tsv$/i.test(file) ? '\t' : undefined);
+  return { table: file, firstDataLine: table.hasHeader ? 1 : 0, count: table.rows };
+}
+
+const sourceCount = (src: SampleSource): number => ('set' in src ? src.set.count : src.count);
+
 function sampleOf(src: SampleSource, i: number, rows: RowInfo): Sample {
+  if (!('set' in src)) {
+    return {
+      index: i,
+      label: rows.labels?.[i] ?? null,
+      prediction: rows.predictions?.[i] ?? null,
+      name: `row ${i} (line ${src.firstDataLine + i + 1})`,
+    };
+  }
   const file = src.set.files?.[i];
   let image: string | undefined;
   if (file && IMAGE.test(file)) image = src.webview.asWebviewUri(vscode.Uri.file(file)).toString();
@@ -50,7 +68,7 @@ export async function answerSamples(
   members: number[],
   rows: RowInfo,
 ): Promise<void> {
-  const valid = members.filter((i) => i >= 0 && i < src.set.count);
+  const valid = members.filter((i) => i >= 0 && i < sourceCount(src));
   channel.post({
     type: 'samples',
     nodeId,
@@ -59,9 +77,21 @@ export async function answerSamples(
   });
 }
 
-/** Opens row `index`'s file beside the panel (image preview for images). */
+/** Opens row `index`'s file beside the panel (image preview for images), or reveals its table line. */
 export async function openSample(services: Services, src: SampleSource, index: number): Promise<void> {
-  const file = index >= 0 && index < src.set.count ? src.set.files?.[index] : undefined;
+  if (index < 0 || index >= sourceCount(src)) return;
+  if (!('set' in src)) {
+    const uri = vscode.Uri.file(src.table);
+    if (!services.confineToWorkspace(uri)) return;
+    const line = src.firstDataLine + index;
+    await vscode.window.showTextDocument(uri, {
+      viewColumn: vscode.ViewColumn.Beside,
+      preview: true,
+      selection: new vscode.Range(line, 0, line, 0),
+    });
+    return;
+  }
+  const file = src.set.files?.[index];
   if (!file) return;
   const uri = vscode.Uri.file(file);
   if (!services.confineToWorkspace(uri)) {
@@ -90,7 +120,7 @@ export async function exportRows(
   }
   const lines = ['index,file,label,prediction,node'];
   for (const p of picks) {
-    const file = src?.set.files?.[p.index] ?? '';
+    const file = src && 'set' in src ? (src.set.files?.[p.index] ?? '') : '';
     lines.push(
       [p.index, file, rows.labels?.[p.index] ?? '', rows.predictions?.[p.index] ?? '', p.node]
         .map(csvCell)
