@@ -63,7 +63,7 @@ function relativeResidual(
   return Math.sqrt(r) / Math.max(Math.abs(lam), 1e-300);
 }
 
-/** Dense solve of the two smallest non-trivial pairs. */
+/** Dense solve of the two smallest non-trivial pairs; `vector3` (λ₃'s vector) seeds the multilevel block. */
 export function fiedlerDense(g: CsrGraph, mass: Float64Array): FiedlerSolution & { vector3?: Float64Array } {
   const n = g.n;
   if (n < 2) return { lambda2: NaN, lambda3: NaN, vector: new Float64Array(n), residual: 0, solver: 'dense' };
@@ -419,9 +419,6 @@ export function fiedlerMultilevel(
 
 /** Dense below `denseLimit` nodes, multilevel above. */
 export function solveFiedler(g: CsrGraph, mass: Float64Array, opts: FiedlerOptions = {}): FiedlerSolution {
-  if (g.n <= (opts.denseLimit ?? 600)) {
-    const { vector3: _unused, ...s } = fiedlerDense(g, mass);
-    return s;
-  }
+  if (g.n <= (opts.denseLimit ?? 600)) return fiedlerDense(g, mass);
   return fiedlerMultilevel(g, mass, opts);
 }

@@ -31,7 +31,7 @@ export function patternGraph(
     onChunk?.(s + m, n);
   }
   const P = table.count;
-  const classes = labels && labels.length ? Math.max(...labels) + 1 : 0;
+  const classes = labels ? labels.reduce((m, l) => Math.max(m, l + 1), 0) : 0; // no spread: N may be large
   const counts = new Int32Array(P);
   const labelCounts = new Int32Array(P * classes);
   for (let i = 0; i < n; i++) {
