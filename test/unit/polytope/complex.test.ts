@@ -223,3 +223,28 @@ test('Hamming-1 and facet dual graphs equal brute-force pair scans (patterns ove
   assert.deepEqual(new Set(Array.from(fd.source, (s, k) => `${s},${fd.target[k]}`)), facet);
   assert.ok(ham.size > 0 && facet.size > 0);
 });
+
+test('degenerate networks: duplicated neurons, an all-zero neuron, lines through the box corners', () => {
+  const mlp = randomReluMlp([2, 6, 5, 1], 21);
+  const w0 = mlp.weights[0];
+  const b0 = mlp.biases[0];
+  w0.set(w0.subarray(0, 2), 2); // neuron 1 duplicates neuron 0: its zero set lies along existing edges
+  b0[1] = b0[0];
+  w0.set([0, 0], 4); // neuron 2 is identically zero
+  b0[2] = 0;
+  w0.set([1, -1], 6); // neuron 3: the diagonal x = y through two corners of the box
+  b0[3] = 0;
+  const c = buildComplex(mlp, { box: [-1, 1, -1, 1] });
+  const [f0, f1, f2] = fVectorOf(c);
+  assert.equal(f0 - f1 + f2, 1);
+  let area = 0;
+  for (const a of c.faceArea) area += a;
+  assert.ok(Math.abs(area - 4) < 1e-12);
+  // Faces stay unique: the duplicate's bit always equals the original's, the zero neuron's bit is 0.
+  for (let f = 0; f < f2; f++) {
+    const word = c.facePatterns[f * c.words];
+    assert.equal((word >>> 1) & 1, word & 1);
+    assert.equal((word >>> 2) & 1, 0);
+  }
+  assertInvariants(mlp, c);
+});
