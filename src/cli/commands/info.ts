@@ -56,7 +56,7 @@ export function registerInfo(program: Command): void {
   program
     .command('info')
     .description('describe a tensor file (.npy .npz .safetensors .csv .tsv .json .pt .png) or an ONNX model')
-    .argument('<file>', 'the file to describe')
+    .argument('<file>', 'the file to describe (file.npz:key, file.pt:key … for one tensor)')
     .option('--json', 'print one JSON object')
     .option('--no-stats', 'skip min/max/mean/std/NaN per tensor (faster on large files)')
     .action(async (file: string, opts: { json?: boolean; stats: boolean }) => {

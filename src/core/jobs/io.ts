@@ -14,7 +14,14 @@ import {
 } from '../io/onnx';
 import { discoverCompanions, type Companions } from '../io/discover';
 import { loadSamples, type SampleSet } from '../io/manifest';
-import { decodeTensor, formatOf, readFileBytes, tensorEntries, type TensorFormat } from '../io/read';
+import {
+  decodeTensor,
+  formatOf,
+  readFileBytes,
+  splitTensorSpec,
+  tensorEntries,
+  type TensorFormat,
+} from '../io/read';
 import { parseSafetensorsHeader } from '../io/safetensors';
 import { summarizeTensor, type TensorSummary } from '../io/summary';
 import type { DType, TensorInfo } from '../io/tensor';
@@ -84,19 +91,28 @@ function onnxInfo(bytes: Uint8Array, file: string, stats: boolean, ctx: JobConte
 }
 
 export async function fileInfo(params: InfoParams, ctx: JobContext): Promise<InfoResult> {
-  const { file, stats = true } = params;
-  const bytes = await readFileBytes(file, { maxBytes: params.maxBytes });
-  ctx.progress(0.1, 'read');
-  if (/\.onnx$/i.test(file)) return onnxInfo(bytes, file, stats, ctx);
+  const { stats = true } = params;
+  // `file.pt:key` describes that one tensor.
+  const { path: file, key } = splitTensorSpec(params.file);
+  const isOnnx = /\.onnx$/i.test(file);
   const format = formatOf(file);
-  if (!format) {
+  if (!isOnnx && !format) {
     throw new InputError(
       file,
       'unsupported file type (info reads .npy .npz .safetensors .csv .tsv .json .pt .png .onnx)',
       'unsupported-format',
     );
   }
-  const entries = tensorEntries(bytes, file);
+  const bytes = await readFileBytes(file, { maxBytes: params.maxBytes });
+  ctx.progress(0.1, 'read');
+  if (!format) return onnxInfo(bytes, file, stats, ctx); // the one non-tensor format left
+  let entries = tensorEntries(bytes, file);
+  if (key !== undefined) {
+    const names = entries.map((e) => e.info.name).join(', ');
+    entries = entries.filter((e) => e.key === key);
+    if (entries.length === 0)
+      throw new InputError(file, `no tensor '${key}' (tensors: ${names})`, 'not-found');
+  }
   const tensors: InfoTensor[] = entries.map(({ info, key }, i) => {
     ctx.throwIfCancelled();
     ctx.progress(0.1 + (0.9 * i) / entries.length, info.name);

@@ -77,3 +77,16 @@ test('info on an ONNX model whose initializer lives in an external file: listed,
   assert.ok(r.tensors[1].stats);
   assert.deepEqual(r.reluMlp, null);
 });
+
+test('info on file:key describes that one tensor; an unknown key lists the others', async () => {
+  const r = await runJob('info', { file: `${path.join(shared, 'digits/mlp_clean_state_dict.pt')}:2.weight` });
+  assert.deepEqual(
+    r.tensors.map((t) => [t.name, t.shape]),
+    [['2.weight', [64, 128]]],
+  );
+  assert.equal(r.file, path.join(shared, 'digits/mlp_clean_state_dict.pt'));
+  await assert.rejects(
+    runJob('info', { file: `${path.join(local, 'stored.npz')}:nope` }),
+    (e: unknown) => e instanceof InputError && e.code === 'not-found' && /a, labels/.test(e.reason),
+  );
+});
