@@ -137,7 +137,40 @@ describe('Polytope panels in code-server', { timeout: 300_000 }, () => {
     await editor.screenshot('polytope-sweep-epoch0');
   });
 
+  it('Show Polytopes on a 784-input MLP: pick the data set and three samples, see the slice through them', async () => {
+    const digits = path.join(repoRoot, 'demo', 'digits');
+    const expected = cliJson([
+      'polytope',
+      path.join(digits, 'mlp_clean.onnx'),
+      '--inputs',
+      path.join(digits, 'test_images.npy'),
+      '--slice',
+      '0,1,2',
+    ]);
+    await editor.explorerCommand('digits/mlp_clean.onnx', 'Show Polytopes');
+    // quick pick of the data files whose rows have 784 values, then the three indices (default 0, 1, 2)
+    const deadline = Date.now() + 60_000;
+    while (!(await editor.answerQuickPick('test_images.npy'))) {
+      assert.ok(Date.now() < deadline, 'no quick pick of data sets appeared');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const input = editor.page.locator('.quick-input-widget input');
+    await editor.page.locator('.quick-input-widget', { hasText: 'Slice through three samples' }).waitFor();
+    assert.equal(await input.inputValue(), '0, 1, 2');
+    await input.press('Enter');
+    const view = editor.webview('Polytopes: mlp_clean.onnx');
+    await view.locator('#app[data-ready="true"]').waitFor({ timeout: 120_000 });
+    await noError(view);
+    assert.equal(
+      Number(await view.getByTestId('region-count').textContent()),
+      (expected.fVector as number[])[2],
+    );
+    assert.equal(await view.getByTestId('anchor-2').inputValue(), '2');
+    await editor.screenshot('polytope-slice-digits');
+  });
+
   it('a reload restores the panels with their state (checkpoint, colouring)', async () => {
+    await editor.page.getByRole('tab', { name: /Polytopes: checkpoints/ }).click();
     const view = editor.webview('Polytopes: checkpoints');
     await view.getByTestId('colour-mode').selectOption('pattern');
     await editor.paletteCommand('Developer: Reload Window');

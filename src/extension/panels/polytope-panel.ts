@@ -4,10 +4,11 @@
  * model), runs the polytope, Betti and sweep jobs off the extension thread, caches their reduced results,
  * and answers the webview; the serializer restores a panel after a reload from the webview's saved state.
  */
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError, InputError } from '../../core/errors';
+import { formatOf, listTensors } from '../../core/io/read';
 import { loadReluMlp } from '../../core/model/relu-mlp';
 import type { RunOptions, Services } from '../services';
 import { packTyped } from '../../../webview/polytope/typed-transport';
@@ -125,15 +126,39 @@ async function pickSlice(
   dir: string,
   inputDim: number,
 ): Promise<{ inputs: string; anchors: [number, number, number] } | undefined> {
+  const inputs = await pickInputs(dir, inputDim);
+  const anchors = inputs && (await askAnchors([0, 1, 2]));
+  return inputs && anchors ? { inputs, anchors } : undefined;
+}
+
+/** Data files beside the model whose rows have `inputDim` values, in a quick pick; or any file. */
+async function pickInputs(dir: string, inputDim: number): Promise<string | undefined> {
+  const candidates: vscode.QuickPickItem[] = [];
+  for (const name of (await readdir(dir)).sort()) {
+    const file = path.join(dir, name);
+    if (!formatOf(file) || formatOf(file) === 'png') continue;
+    try {
+      const fits = (await listTensors(file)).find(
+        (t) => t.shape.slice(1).reduce((a, b) => a * b, 1) === inputDim,
+      );
+      if (fits) candidates.push({ label: name, description: `${fits.shape.join(' × ')} ${fits.dtype}` });
+    } catch {
+      // unreadable or not a tensor file: not a candidate
+    }
+  }
+  const browse: vscode.QuickPickItem = { label: 'Browse…', description: 'choose another file' };
+  const picked = await vscode.window.showQuickPick([...candidates, browse], {
+    title: `The model takes ${inputDim} inputs: the samples the 2-D slice goes through`,
+    placeHolder: 'a data set with one sample per row',
+  });
+  if (!picked) return undefined;
+  if (picked !== browse) return path.join(dir, picked.label);
   const uris = await vscode.window.showOpenDialog({
-    title: `The model takes ${inputDim} inputs: choose the data set to pick three samples from`,
     defaultUri: vscode.Uri.file(dir),
     canSelectMany: false,
     filters: { Tensors: ['npy', 'npz', 'safetensors', 'csv', 'tsv', 'json', 'pt'] },
   });
-  if (!uris?.[0]) return undefined;
-  const anchors = await askAnchors([0, 1, 2]);
-  return anchors && { inputs: uris[0].fsPath, anchors };
+  return uris?.[0]?.fsPath;
 }
 
 async function askAnchors(current: [number, number, number]): Promise<[number, number, number] | undefined> {
@@ -221,7 +246,8 @@ class PolytopePanel {
       }
       case 'pickAnchors': {
         const dir = path.dirname(this.target.path);
-        const inputs = this.target.inputs ?? (await pickSlice(dir, 0))?.inputs;
+        const inputDim = (await loadReluMlp(this.target.path)).widths[0];
+        const inputs = this.target.inputs ?? (await pickInputs(dir, inputDim));
         if (!inputs) return;
         const anchors = await askAnchors(this.target.anchors ?? [0, 1, 2]);
         if (!anchors) return;
