@@ -19,6 +19,12 @@ export function gaussianBlobs(n: number, d: number, blobs = 10, seed = 0): Float
   return x;
 }
 
+/** User + system CPU time since `since` (wall time on a shared machine also counts other processes). */
+function cpuMilliseconds(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+}
+
 /** 60000 → "60 000" (plain spaces, so `npm run bench "60 000"` matches). */
 const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 
@@ -39,8 +45,12 @@ function mapperBench(n: number, d: number, target: number, runs = 5): Benchmark<
     runs,
     setup: () => gaussianBlobs(n, d),
     run: (x) => {
+      const cpu = process.cpuUsage();
       const g = buildMapper({ x, n, d }, PARAMS);
-      return `${g.summary.nodes} nodes, ${g.summary.edges} edges, ε ${g.parameters.eps.toFixed(3)}, dropped ${g.summary.pointsDropped}`;
+      const cpuMs = cpuMilliseconds(cpu);
+      // process-wide peak resident memory (it includes node itself and the generated input)
+      const peak = process.resourceUsage().maxRSS / 1024;
+      return `${g.summary.nodes} nodes, ${g.summary.edges} edges, ε ${g.parameters.eps.toFixed(3)}, dropped ${g.summary.pointsDropped}, ${cpuMs.toFixed(0)} ms CPU, peak RSS ${peak.toFixed(0)} MB for ${(x.byteLength / 2 ** 20).toFixed(0)} MB input`;
     },
   };
 }
@@ -58,8 +68,9 @@ const recluster: Benchmark<{ session: MapperSession; step: number }> = {
   // each run moves eps and overlap, so every preimage is re-clustered; the lens and its order are reused
   run: (s) => {
     s.step++;
+    const cpu = process.cpuUsage();
     const g = s.session.run({ ...PARAMS, eps: 1.5 + 0.05 * s.step, overlap: 0.3 + 0.01 * (s.step % 5) });
-    return `${g.summary.nodes} nodes`;
+    return `${g.summary.nodes} nodes, ${cpuMilliseconds(cpu).toFixed(0)} ms CPU`;
   },
 };
 
@@ -70,7 +81,7 @@ const erase = <S>(b: Benchmark<S>): Benchmark<unknown> => b as unknown as Benchm
 
 export const benchmarks: Benchmark<unknown>[] = [
   erase(mapperBench(60_000, 10, 800)),
-  erase(mapperBench(50_000, 512, 2000)),
+  erase(mapperBench(50_000, 512, 2000, 2)),
   erase(recluster),
   ...scale.map((b) => erase(b)),
 ];
