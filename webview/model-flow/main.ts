@@ -20,7 +20,9 @@ app.append(form, status);
 
 function select(id: string, options: string[], value: string | undefined): HTMLSelectElement {
   const s = h('select', { id, name: id, 'data-testid': id });
-  for (const o of options) s.append(h('option', { value: o, selected: o === value }, o));
+  // Paths show by file name; the full path is the value and the tooltip.
+  for (const o of options)
+    s.append(h('option', { value: o, selected: o === value, title: o }, o.split(/[\\/]/).pop()));
   return s;
 }
 
