@@ -82,4 +82,27 @@ describe('TopoScope in code-server', { timeout: 240_000 }, () => {
     assert.equal(editor.processesMapping('libonnxruntime').extensionHosts, 0);
     await editor.screenshot('analyze-model');
   });
+
+  it('reopens a tensor file in the tensor inspector with its shape and statistics', async () => {
+    const info = cli('info', path.join(demo, 'digits', 'test_labels.npy'), '--json') as {
+      tensors: { shape: number[]; dtype: string; stats: { max: number } }[];
+    };
+    // The tensor inspector is optional: open the file, then "Reopen Editor With…".
+    await editor.openFile('digits/test_labels.npy');
+    await editor.paletteCommand(/Reopen Editor With(\.\.\.|…)/);
+    await editor.page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'TopoScope Tensor Inspector' })
+      .click();
+    const view = editor.webview('test_labels.npy');
+    await view.locator('#app[data-ready="true"]').waitFor({ timeout: 60_000 });
+    const cells = await view
+      .locator('[data-testid="tensors"] tbody tr')
+      .first()
+      .locator('td')
+      .allTextContents();
+    assert.equal(cells[1], info.tensors[0].dtype);
+    assert.equal(cells[2], `[${info.tensors[0].shape.join(', ')}]`);
+    assert.equal(Number(cells[4]), info.tensors[0].stats.max);
+    await editor.screenshot('tensor-inspector');
+  });
 });

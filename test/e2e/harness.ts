@@ -48,8 +48,8 @@ export interface Editor {
   workspace: string;
   /** Right-clicks the file (path relative to the workspace) in the Explorer and clicks the menu entry. */
   explorerCommand(relPath: string, commandTitle: string): Promise<void>;
-  /** Runs a command from the command palette by its full title ("TopoScope: Show Log"). */
-  paletteCommand(title: string): Promise<void>;
+  /** Runs a command from the command palette by its title ("TopoScope: Show Log", or a pattern). */
+  paletteCommand(title: string | RegExp): Promise<void>;
   /** Opens a file (relative path) in its default editor through Quick Open. */
   openFile(relPath: string): Promise<void>;
   /** The content of a webview: the one whose editor tab has this title (made active), or the n-th one. */
@@ -258,6 +258,21 @@ function descendants(root: number): { pid: number; cmdline: string }[] {
 function makeEditor(page: Page, workspace: string, serverPid: number, stop: () => Promise<void>): Editor {
   const quickInput = page.locator('.quick-input-widget');
 
+  /** Keys typed while a webview has focus go to the webview: give the focus back to the workbench. */
+  async function focusWorkbench() {
+    await page.locator('.part.sidebar .composite.title').first().click();
+    await page.keyboard.press('Escape');
+  }
+
+  /** Opens a quick input with `key` and types `text` into it. */
+  async function quickInputType(key: string, text: string) {
+    await focusWorkbench();
+    await page.keyboard.press(key);
+    const input = quickInput.locator('input.input');
+    await input.waitFor();
+    await input.fill(text);
+  }
+
   async function revealInExplorer(relPath: string) {
     const parts = relPath.split('/');
     const tree = page.locator('.explorer-folders-view');
@@ -285,17 +300,14 @@ function makeEditor(page: Page, workspace: string, serverPid: number, stop: () =
       await item.first().click({ timeout: 20_000 });
     },
     async paletteCommand(title) {
-      await page.keyboard.press('F1');
-      await quickInput.locator('input').waitFor();
-      await quickInput.locator('input').fill(`>${title}`);
+      const query = typeof title === 'string' ? title : title.source.replace(/[\\()|?*+.…]+/g, ' ').trim();
+      await quickInputType('F1', `>${query}`);
       const row = quickInput.locator('.monaco-list-row', { hasText: title }).first();
       await row.waitFor({ timeout: 20_000 });
       await row.click();
     },
     async openFile(relPath) {
-      await page.keyboard.press('Control+P');
-      await quickInput.locator('input').waitFor();
-      await quickInput.locator('input').fill(relPath);
+      await quickInputType('Control+P', relPath);
       await quickInput
         .locator('.monaco-list-row', { hasText: path.basename(relPath) })
         .first()
