@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseNpy } from '../../src/core/io/npy';
@@ -79,6 +79,37 @@ test('compare under attack: one resolved ε for every set, weighted purity falls
   for (let i = 1; i < purity.length; i++) assert.ok(purity[i] < purity[i - 1], `purity ${purity}`);
   const accuracy = r.sets.map((s: { summary: { meanAccuracy: number } }) => s.summary.meanAccuracy);
   assert.ok(accuracy[4] < accuracy[0]);
+});
+
+test("compare SPEC: the spec's sets, labels and mapper options; explicit options win", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'toposcope-spec-'));
+  const spec = path.join(dir, 'digits.toposcope.json');
+  writeFileSync(
+    spec,
+    JSON.stringify({
+      name: 'digits',
+      labels: f('test_labels.npy'),
+      sets: ['0.00', '0.10'].map((e) => ({
+        name: `eps ${e}`,
+        epsilon: Number(e),
+        activations: f(`act_clean_eps${e}.npy`),
+        predictions: f(`pred_clean_eps${e}.npy`),
+      })),
+      mapper: { intervals: 12, overlap: 0.25, eps: 'auto', minSamples: 4 },
+    }),
+  );
+  const r = json('compare', spec, '--min-samples', '6');
+  assert.deepEqual(
+    r.sets.map((s: { name: string; epsilon: number }) => [s.name, s.epsilon]),
+    [
+      ['eps 0.00', 0],
+      ['eps 0.10', 0.1],
+    ],
+  );
+  assert.equal(r.parameters.intervals, 12);
+  assert.equal(r.parameters.overlap, 0.25);
+  assert.equal(r.parameters.minSamples, 6);
+  assert.ok(r.sets[1].summary.weightedPurity < r.sets[0].summary.weightedPurity);
 });
 
 test('weak-regions: ranking by accuracy and a refinement set of exactly ⌈f·N⌉ misclassified samples', () => {
