@@ -52,7 +52,10 @@ export interface Editor {
   paletteCommand(title: string | RegExp): Promise<void>;
   /** Opens a file (relative path) in its default editor through Quick Open. */
   openFile(relPath: string): Promise<void>;
-  /** The content of a webview: the one whose editor tab has this title (made active), or the n-th one. */
+  /**
+   * The content of a webview panel (a lazy locator): with a title, the visible one — the active panel,
+   * which the title names for the reader; with a number, the n-th webview in the page.
+   */
   webview(titleOrIndex: string | number): FrameLocator;
   /** Picks the quick-pick item whose label or description contains `text`; false when none is open. */
   answerQuickPick(text: string | RegExp): Promise<boolean>;
