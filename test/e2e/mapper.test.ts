@@ -205,9 +205,6 @@ describe('Mapper panels in code-server', { timeout: 600_000 }, () => {
     const revived = await viewWhere(editor, titled('act_blobs.npy'), 120_000);
     await ready(revived);
     assert.equal(await revived.getByTestId('node-count').textContent(), nodes);
-    console.log(
-      `revived initial state: ${(await revived.locator('body').getAttribute('data-state'))?.slice(0, 400)}`,
-    );
     assert.equal(await revived.getByLabel('Layout').inputValue(), 'lens');
     await editor.screenshot('mapper-blobs-restored-lens-light');
   });
