@@ -4,7 +4,7 @@
  * one-copy path), then read with readTensorFile. The files are in the page cache after the first run, so
  * the figures are the reader's own cost over a memory-speed disk.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,8 @@ let files: Promise<{ npy: string; st: string; unaligned: string }> | undefined;
 function writeFiles(): Promise<{ npy: string; st: string; unaligned: string }> {
   files ??= (async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'toposcope-bench-io-'));
+    // 600 MB of files: removed when the benchmark process ends.
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     const data = new Float32Array(ROWS * COLS);
     for (let i = 0; i < data.length; i++) data[i] = (i % 9973) / 9973;
     const t: Tensor = { dtype: 'float32', shape: [ROWS, COLS], data };
