@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FrameLocator } from 'playwright-core';
+import { existsSync, readFileSync } from 'node:fs';
+import type { FrameLocator, Locator } from 'playwright-core';
 import { repoRoot, startEditor, type Editor } from './harness';
 
 const demo = path.join(repoRoot, 'demo', 'spirals');
@@ -105,36 +106,42 @@ describe('Polytope panels in code-server', { timeout: 300_000 }, () => {
       .waitFor({ timeout: 60_000 });
     await noError(view);
     await editor.screenshot('polytope-model-box');
-  });
 
-  it('Show Polytopes on spirals/checkpoints: one slider stop per checkpoint, heat maps, instant moves back', async () => {
-    await editor.explorerCommand('spirals/checkpoints', 'Show Polytopes');
-    const view = editor.webview('Polytopes: checkpoints');
-    await view.locator('#app[data-ready="true"]').waitFor({ timeout: 120_000 });
-    const slider = view.getByTestId('epoch-slider');
-    assert.equal(await slider.getAttribute('min'), '0');
-    assert.equal(await slider.getAttribute('max'), '7', 'eight checkpoints, eight stops');
-    const columns = await view.getByTestId('heatmap-beta0-cells').locator('rect').count();
-    assert.ok(columns >= 8 && columns % 8 === 0, `${columns} heat-map cells`);
-    assert.equal(await view.getByTestId('heatmap-beta1-cells').locator('rect').count(), columns);
-    await view.getByTestId('fvector-loss-chart').waitFor();
-    await editor.screenshot('polytope-sweep-last');
-
-    // keyboard: Home goes to epoch 0, whose region count matches the CLI on that checkpoint
-    const first = cliJson([
-      'polytope',
-      path.join(demo, 'checkpoints', 'epoch_00000.onnx'),
-      '--train',
-      path.join(demo, 'train.csv'),
-    ]);
-    await slider.focus();
-    await slider.press('Home');
-    const count = view.getByTestId('region-count');
-    await view.getByTestId('epoch-label').filter({ hasText: 'epoch 0 ' }).waitFor();
-    await count
-      .filter({ hasText: new RegExp(`^${(first.fVector as number[])[2]}$`) })
-      .waitFor({ timeout: 60_000 });
-    await editor.screenshot('polytope-sweep-epoch0');
+    // exports go through the editor's save dialog, beside the model by default
+    const saved = async (button: Locator, file: string): Promise<Buffer> => {
+      await button.click();
+      const input = editor.page.locator('.quick-input-widget input');
+      await input.waitFor();
+      // the dialog fills in the folder first, then the proposed name
+      const named = Date.now() + 10_000;
+      while (!(await input.inputValue()).endsWith(file)) {
+        assert.ok(Date.now() < named, `save dialog proposes ${await input.inputValue()}, not ${file}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await input.press('Enter');
+      const target = path.join(editor.workspace, 'spirals', file);
+      const until = Date.now() + 20_000;
+      while (!existsSync(target)) {
+        assert.ok(Date.now() < until, `${file} was not written`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      return readFileSync(target);
+    };
+    const png = await saved(view.getByTitle('Save the regions as PNG'), 'model.onnx-regions.png');
+    assert.deepEqual([...png.subarray(1, 4)], [...Buffer.from('PNG')]);
+    const svg = await saved(view.getByTitle('Save Betti curves (random filtration) as SVG'), 'betti.svg');
+    assert.match(svg.toString(), /^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*β₁/);
+    const json = JSON.parse(
+      (
+        await saved(
+          view.getByTitle('Save the complex, metrics and sweep as JSON'),
+          'model.onnx-polytopes.json',
+        )
+      ).toString(),
+    );
+    assert.deepEqual(json.regions.fVector, onBox.fVector as number[]);
+    // one panel at a time: the harness finds a webview as the first visible one
+    await editor.paletteCommand('View: Close All Editors');
   });
 
   it('Show Polytopes on a 784-input MLP: pick the data set and three samples, see the slice through them', async () => {
@@ -167,6 +174,38 @@ describe('Polytope panels in code-server', { timeout: 300_000 }, () => {
     );
     assert.equal(await view.getByTestId('anchor-2').inputValue(), '2');
     await editor.screenshot('polytope-slice-digits');
+    // one panel at a time: the harness finds a webview as the first visible one
+    await editor.paletteCommand('View: Close All Editors');
+  });
+
+  it('Show Polytopes on spirals/checkpoints: one slider stop per checkpoint, heat maps, instant moves back', async () => {
+    await editor.explorerCommand('spirals/checkpoints', 'Show Polytopes');
+    const view = editor.webview('Polytopes: checkpoints');
+    await view.locator('#app[data-ready="true"]').waitFor({ timeout: 120_000 });
+    const slider = view.getByTestId('epoch-slider');
+    assert.equal(await slider.getAttribute('min'), '0');
+    assert.equal(await slider.getAttribute('max'), '7', 'eight checkpoints, eight stops');
+    const columns = await view.getByTestId('heatmap-beta0-cells').locator('rect').count();
+    assert.ok(columns >= 8 && columns % 8 === 0, `${columns} heat-map cells`);
+    assert.equal(await view.getByTestId('heatmap-beta1-cells').locator('rect').count(), columns);
+    await view.getByTestId('fvector-loss-chart').waitFor();
+    await editor.screenshot('polytope-sweep-last');
+
+    // keyboard: Home goes to epoch 0, whose region count matches the CLI on that checkpoint
+    const first = cliJson([
+      'polytope',
+      path.join(demo, 'checkpoints', 'epoch_00000.onnx'),
+      '--train',
+      path.join(demo, 'train.csv'),
+    ]);
+    await slider.focus();
+    await slider.press('Home');
+    const count = view.getByTestId('region-count');
+    await view.getByTestId('epoch-label').filter({ hasText: 'epoch 0 ' }).waitFor();
+    await count
+      .filter({ hasText: new RegExp(`^${(first.fVector as number[])[2]}$`) })
+      .waitFor({ timeout: 60_000 });
+    await editor.screenshot('polytope-sweep-epoch0');
   });
 
   it('a reload restores the panels with their state (checkpoint, colouring)', async () => {
