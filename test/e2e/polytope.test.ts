@@ -224,5 +224,17 @@ describe('Polytope panels in code-server', { timeout: 300_000 }, () => {
     assert.equal(await restored.getByTestId('epoch-slider').inputValue(), '0');
     await restored.getByTestId('epoch-label').filter({ hasText: 'epoch 0 ' }).waitFor();
     await editor.screenshot('polytope-sweep-restored');
+
+    // the panel follows the editor's theme: the heat-map frame takes the dark background
+    const background = () =>
+      restored.getByTestId('heatmap-beta0').locator('rect').first().getAttribute('fill');
+    const light = await background();
+    await editor.paletteCommand('Preferences: Toggle between Light/Dark Themes');
+    const until = Date.now() + 10_000;
+    while ((await background()) === light) {
+      assert.ok(Date.now() < until, 'the charts did not follow the theme');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await editor.screenshot('polytope-sweep-dark');
   });
 });

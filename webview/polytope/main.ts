@@ -539,6 +539,15 @@ function tryState(x: unknown): PolytopeUiState | undefined {
   }
 }
 
+// charts bake the theme's colours in (so exports match): redraw them when the editor's theme changes
+new MutationObserver(() => {
+  if (current) {
+    drawBetti(current);
+    canvas.setFills(regionFills(current, ui.colour));
+  }
+  if (sweep) drawSweep(sweep);
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+
 if (report) {
   const s = sweepFromJson(report.sweep);
   if (s) drawSweep(s);
