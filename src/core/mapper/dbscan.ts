@@ -9,6 +9,7 @@ import {
   buildBlock,
   collectNeighbours,
   find,
+  seedFromLeaves,
   NO_CORE,
   uniteWithNeighbours,
   type PointBlock,
@@ -81,6 +82,7 @@ export function dbscanBlock(b: PointBlock, eps: number, minSamples: number): Dbs
   const seeds = new Int32Array(m * k).fill(-1);
   const fill = new Int32Array(m);
   const searched = new Uint8Array(m);
+  seedFromLeaves(b, eps, k, seeds, fill);
   for (let p = 0; p < m; p++) {
     collectNeighbours(b, p, eps, k, seeds, fill, searched);
     if (fill[p] >= k) isCore[p] = 1;

@@ -295,6 +295,35 @@ function pushRoot(b: PointBlock, p: number): number {
 }
 
 /**
+ * Starts every row's neighbour list (k slots at seeds[i·k]) from the rows of its own leaf: all pairs of a
+ * leaf are close together, so in low dimension most rows fill their list here, and their core test needs
+ * no search. Each pair is decided once, for both rows.
+ */
+export function seedFromLeaves(
+  b: PointBlock,
+  eps: number,
+  k: number,
+  seeds: Int32Array,
+  fill: Int32Array,
+): void {
+  if (k === 0) return;
+  const { left, start, end, leafDist } = b;
+  for (let v = 0; v < left.length; v++) {
+    if (left[v] >= 0) continue;
+    for (let p = start[v]; p < end[v]; p++) {
+      for (let q = p + 1; q < end[v]; q++) {
+        if (fill[p] >= k && fill[q] >= k) continue;
+        // |d(p, c) − d(q, c)| ≤ d(p, q): a cheap rejection by the leaf centre
+        if (Math.abs(leafDist[p] - leafDist[q]) > eps + b.slack && b.metric === 'euclidean') continue;
+        if (distanceWithin(b, p, q, eps) > eps) continue;
+        if (fill[p] < k) seeds[p * k + fill[p]++] = q;
+        if (fill[q] < k) seeds[q * k + fill[q]++] = p;
+      }
+    }
+  }
+}
+
+/**
  * Fills p's neighbour list (k slots at seeds[p·k]) with rows within metric distance `eps`, nearest subtrees
  * first, until it is full. Slots already filled — rows whose own search found p — are not counted twice,
  * and p enters the list of every unsearched row it finds, so a row whose list filled up before its turn
