@@ -1,7 +1,8 @@
 /**
  * Messages between the polytope panel host and its webview, built from the shared schema validators so
- * both sides check what arrives. Host → webview carries typed arrays (structured clone); webview → host is
- * JSON only. `save`, `ready`, `busy` and `error` have the same shapes as in webview/shared/protocol.ts.
+ * both sides check what arrives. Host → webview carries typed arrays (packed by typed-transport.ts); webview → host is
+ * JSON only. `save`, `ready`, `busy` and `error` are the shared protocol's own validators, so the shared
+ * host channel (webview/shared/host.ts) serves this panel too.
  */
 import {
   array,
@@ -19,6 +20,7 @@ import {
   type Infer,
   type Validator,
 } from '../shared/schema';
+import { busyMessage, errorMessage, readyMessage, saveMessage } from '../shared/protocol';
 import { COLOUR_MODES } from './colour';
 
 type TypedCtor<T> = { new (n: number): T; readonly name: string };
@@ -165,13 +167,13 @@ export const polytopeHostMessage = tagged({
   regions: object({ type: literal('regions'), key: str, checkpoint: nullable(int), data: regionData }),
   sweep: object({ type: literal('sweep'), data: sweepData }),
   target: object({ type: literal('target'), target: polytopeTarget }),
-  busy: object({ type: literal('busy'), busy: bool, message: optional(str) }),
-  error: object({ type: literal('error'), message: str }),
+  busy: busyMessage,
+  error: errorMessage,
 });
 export type PolytopeHostMessage = Infer<typeof polytopeHostMessage>;
 
 export const polytopeViewMessage = tagged({
-  ready: object({ type: literal('ready') }),
+  ready: readyMessage,
   compute: object({
     type: literal('compute'),
     key: str,
@@ -181,13 +183,7 @@ export const polytopeViewMessage = tagged({
   }),
   chooseTrain: object({ type: literal('chooseTrain') }),
   pickAnchors: object({ type: literal('pickAnchors') }),
-  save: object({
-    type: literal('save'),
-    name: str,
-    format: literal('png', 'svg', 'json', 'csv'),
-    encoding: literal('utf8', 'base64'),
-    data: str,
-  }),
+  save: saveMessage,
 });
 export type PolytopeViewMessage = Infer<typeof polytopeViewMessage>;
 

@@ -1,9 +1,16 @@
 /**
  * The webview's side of the channel. Inside VS Code it wraps acquireVsCodeApi; in the static HTML report
  * (no extension) it answers what it can locally: saves become downloads, requests for live work are
- * reported as unavailable. Every message is validated on arrival and before it leaves.
+ * reported as unavailable. Every message is validated on arrival and before it leaves, with the protocol
+ * the view passes in (the shared one, or the polytope panel's).
  */
-import { parseHostMessage, parseViewMessage, type HostMessage, type ViewMessage } from './protocol';
+import {
+  parseHostMessage,
+  parseViewMessage,
+  type HostMessage,
+  type SaveMessage,
+  type ViewMessage,
+} from './protocol';
 
 interface VsCodeApi {
   postMessage(msg: unknown): void;
@@ -12,23 +19,45 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-export interface ViewHost {
+export interface Channel<H, V> {
   /** True in the static report: there is no extension to answer. */
   readonly standalone: boolean;
   /** The JSON handed over in the page's `data-state` attribute. */
   readonly initialState: unknown;
-  post(msg: ViewMessage): void;
-  onMessage(handler: (msg: HostMessage) => void): void;
+  post(msg: V): void;
+  onMessage(handler: (msg: H) => void): void;
   /** UI state persisted across reloads (webview setState; a no-op in the report). */
   getState<T>(): T | undefined;
   setState(state: unknown): void;
 }
 
+/** How one protocol's messages are checked. `save` must be the shared saveMessage, which the report downloads. */
+export interface ChannelProtocol<H, V extends { type: string }> {
+  parseHost(v: unknown): H;
+  parseView(v: unknown): V;
+  /** Undoes a transport encoding of host messages before they are validated (polytope: packed typed arrays). */
+  decode?(data: unknown): unknown;
+}
+
+export type ViewHost = Channel<HostMessage, ViewMessage>;
+
 let instance: ViewHost | undefined;
 
+/** The channel of the mapper, compare and model-flow views (and shared/export.ts), one per page. */
 export function connectHost(): ViewHost {
-  instance ??= typeof acquireVsCodeApi === 'function' ? vscodeHost(acquireVsCodeApi()) : standaloneHost();
+  instance ??= connectChannel({ parseHost: parseHostMessage, parseView: parseViewMessage });
   return instance;
+}
+
+/** acquireVsCodeApi may be called only once per page. */
+let api: VsCodeApi | undefined;
+
+export function connectChannel<H, V extends { type: string }>(
+  protocol: ChannelProtocol<H, V>,
+): Channel<H, V> {
+  if (typeof acquireVsCodeApi !== 'function') return standaloneChannel(protocol);
+  api ??= acquireVsCodeApi();
+  return vscodeChannel(api, protocol);
 }
 
 function readInitialState(): unknown {
@@ -41,12 +70,15 @@ function readInitialState(): unknown {
   }
 }
 
-function vscodeHost(api: VsCodeApi): ViewHost {
-  const handlers: ((msg: HostMessage) => void)[] = [];
+function vscodeChannel<H, V extends { type: string }>(
+  api: VsCodeApi,
+  protocol: ChannelProtocol<H, V>,
+): Channel<H, V> {
+  const handlers: ((msg: H) => void)[] = [];
   window.addEventListener('message', (ev: MessageEvent) => {
-    let msg: HostMessage;
+    let msg: H;
     try {
-      msg = parseHostMessage(ev.data);
+      msg = protocol.parseHost(protocol.decode ? protocol.decode(ev.data) : ev.data);
     } catch (err) {
       console.warn(`TopoScope: ignored an invalid message: ${(err as Error).message}`);
       return;
@@ -56,25 +88,30 @@ function vscodeHost(api: VsCodeApi): ViewHost {
   return {
     standalone: false,
     initialState: readInitialState(),
-    post: (msg) => api.postMessage(parseViewMessage(msg)),
+    post: (msg) => api.postMessage(protocol.parseView(msg)),
     onMessage: (h) => void handlers.push(h),
     getState: <T>() => (api.getState() ?? undefined) as T | undefined,
     setState: (s) => api.setState(s),
   };
 }
 
-function standaloneHost(): ViewHost {
+function standaloneChannel<H, V extends { type: string }>(protocol: ChannelProtocol<H, V>): Channel<H, V> {
   return {
     standalone: true,
     initialState: readInitialState(),
     post: (msg) => {
-      const m = parseViewMessage(msg);
-      if (m.type === 'save') download(m.name, m.data, m.encoding, mimeOf(m.format));
+      const m = protocol.parseView(msg);
+      if (isSave(m)) download(m.name, m.data, m.encoding, mimeOf(m.format));
     },
     onMessage: () => undefined,
     getState: () => undefined,
     setState: () => undefined,
   };
+}
+
+/** Sound because every protocol's `save` variant is the shared saveMessage validator, already applied. */
+function isSave(m: { type: string }): m is SaveMessage {
+  return m.type === 'save';
 }
 
 function mimeOf(format: string): string {

@@ -177,14 +177,30 @@ export const modelRun = object({
 });
 export type ModelRun = Infer<typeof modelRun>;
 
+/**
+ * Messages every view has, with one shape: the polytope protocol (webview/polytope/protocol.ts) builds its
+ * own unions from these, so host.ts can serve both and treat `save` the same way for either.
+ */
+export const readyMessage = object({ type: literal('ready') });
+export const busyMessage = object({ type: literal('busy'), busy: bool, message: optional(str) });
+export const errorMessage = object({ type: literal('error'), message: str });
+export const saveMessage = object({
+  type: literal('save'),
+  name: str,
+  format: literal('png', 'svg', 'json', 'csv'),
+  encoding: literal('utf8', 'base64'),
+  data: str,
+});
+export type SaveMessage = Infer<typeof saveMessage>;
+
 /** Messages from the extension host to a webview. */
 export const hostMessage = tagged({
   mapper: object({ type: literal('mapper'), data: mapperData, requestId: optional(int) }),
   compare: object({ type: literal('compare'), data: compareData }),
   modelFlow: object({ type: literal('modelFlow'), data: modelFlowData }),
   progress: object({ type: literal('progress'), fraction: num, message: optional(str) }),
-  busy: object({ type: literal('busy'), busy: bool, message: optional(str) }),
-  error: object({ type: literal('error'), message: str }),
+  busy: busyMessage,
+  error: errorMessage,
   samples: object({ type: literal('samples'), nodeId: int, total: int, samples: array(sample, 2000) }),
   saved: object({ type: literal('saved'), path: str }),
   focusNode: object({ type: literal('focusNode'), nodeId: int }),
@@ -193,17 +209,11 @@ export type HostMessage = Infer<typeof hostMessage>;
 
 /** Messages from a webview to the extension host (JSON only: webview → host never carries typed arrays). */
 export const viewMessage = tagged({
-  ready: object({ type: literal('ready') }),
+  ready: readyMessage,
   params: object({ type: literal('params'), params: paramsChange, requestId: int }),
   nodeSamples: object({ type: literal('nodeSamples'), nodeId: int, members: numbers(2000) }),
   openSample: object({ type: literal('openSample'), index: int }),
-  save: object({
-    type: literal('save'),
-    name: str,
-    format: literal('png', 'svg', 'json', 'csv'),
-    encoding: literal('utf8', 'base64'),
-    data: str,
-  }),
+  save: saveMessage,
   exportRows: object({
     type: literal('exportRows'),
     name: str,
