@@ -13,6 +13,7 @@ import {
   type SimulationLinkDatum,
   type SimulationNodeDatum,
 } from 'd3-force';
+import { mulberry32 } from '../../src/core/random';
 
 interface SimNode extends SimulationNodeDatum {
   id: number;
@@ -36,18 +37,6 @@ export interface Point {
   y: number;
 }
 
-/** A small deterministic generator (mulberry32) for d3-force's jiggle and initial placement. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Node radius in layout units: area proportional to member count, r = 4 + 14·√(size / max size). */
 export function nodeRadius(size: number, maxSize: number): number {
   return 4 + 14 * Math.sqrt(size / Math.max(1, maxSize));
@@ -61,7 +50,8 @@ export function forceLayout(nodes: LayoutNode[], edges: LayoutEdge[], ticks = 12
   const links = edges
     .filter((e) => byId.has(e.source) && byId.has(e.target))
     .map((e): SimulationLinkDatum<SimNode> => ({ source: byId.get(e.source)!, target: byId.get(e.target)! }));
-  const random = seededRandom(seed);
+  // d3-force's jiggle draws from this seeded source, so the same seed gives the same picture.
+  const random = mulberry32(seed);
   // Initial spiral placement like d3's own, but seeded, so the outcome never depends on call history.
   sim.forEach((s, i) => {
     const radius = 10 * Math.sqrt(0.5 + i);
