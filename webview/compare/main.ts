@@ -6,9 +6,10 @@
 import { chartFigure, lineChart } from '../shared/chart';
 import { appRoot, fmt, h, markReady, showError } from '../shared/dom';
 import { exportButtons } from '../shared/export';
-import { GraphRenderer, legendFor, type ColorBy } from '../shared/graph-view';
+import { GraphRenderer, legendFor, NODE_COLOR_OPTIONS, type ColorBy } from '../shared/graph-view';
 import { connectHost } from '../shared/host';
-import { compareData, type CompareData, type CompareSet } from '../shared/protocol';
+import { saveAnalysisButton, showHostStatus, startView } from '../shared/panel';
+import { compareData, type CompareData, type CompareSet, type ViewSummary } from '../shared/protocol';
 import { installTheme } from '../shared/theme';
 
 interface UiState {
@@ -73,27 +74,25 @@ function setCard(
 function buildCharts(d: CompareData): void {
   const sets = [...d.sets].sort((a, b) => a.epsilon - b.epsilon);
   const eps = sets.map((s) => s.epsilon);
-  const purity = lineChart(
-    [
-      {
-        name: 'weighted purity',
-        color: 'var(--ts-accent)',
-        x: eps,
-        y: sets.map((s) => s.graph.summary.weightedPurity ?? NaN),
-      },
-    ],
-    { xLabel: 'ε', yLabel: 'weighted purity P̄', dots: true, yDomain: [0, 1] },
+  // a summary score in [0, 1] against ε; a set without labels has none (drawn as a gap)
+  const againstEps = (name: string, yLabel: string, color: string, y: (s: ViewSummary) => number | null) =>
+    lineChart([{ name, color, x: eps, y: sets.map((s) => y(s.graph.summary) ?? NaN) }], {
+      xLabel: 'ε',
+      yLabel,
+      dots: true,
+      yDomain: [0, 1],
+    });
+  const purity = againstEps(
+    'weighted purity',
+    'weighted purity P̄',
+    'var(--ts-accent)',
+    (s) => s.weightedPurity,
   );
-  const accuracy = lineChart(
-    [
-      {
-        name: 'mean node accuracy',
-        color: 'var(--ts-pred)',
-        x: eps,
-        y: sets.map((s) => s.graph.summary.meanAccuracy ?? NaN),
-      },
-    ],
-    { xLabel: 'ε', yLabel: 'mean node accuracy', dots: true, yDomain: [0, 1] },
+  const accuracy = againstEps(
+    'mean node accuracy',
+    'mean node accuracy',
+    'var(--ts-pred)',
+    (s) => s.meanAccuracy,
   );
   const table = sets.map((s) => ({
     name: s.name,
@@ -180,14 +179,8 @@ function buildBar(d: CompareData): void {
     buildBody(d);
   });
   const color = h('select', { 'aria-label': 'Colour' });
-  const colorOptions: [ColorBy, string][] = [
-    ['pie', 'label pie'],
-    ['accuracy', 'accuracy'],
-    ['purity', 'purity'],
-    ['size', 'size'],
-    ['lens', 'lens mean'],
-  ];
-  for (const [v, t] of colorOptions) color.append(h('option', { value: v, selected: v === ui.colorBy }, t));
+  for (const [v, t] of NODE_COLOR_OPTIONS)
+    color.append(h('option', { value: v, selected: v === ui.colorBy }, t));
   color.addEventListener('change', () => {
     ui.colorBy = color.value as ColorBy;
     for (const r of renderers) r.update({ colorBy: ui.colorBy });
@@ -208,20 +201,9 @@ function buildBar(d: CompareData): void {
         ? `${p.lens} · ${p.intervals} intervals · overlap ${p.overlap} · DBSCAN ε ${fmt(p.eps, 4)} · minSamples ${p.minSamples}`
         : '',
     ),
-    saveAnalysisButton(d.live),
+    saveAnalysisButton(d.live, 'comparison'),
     status,
   );
-}
-
-function saveAnalysisButton(live: boolean): HTMLElement {
-  const b = h(
-    'button',
-    { title: 'Write a *.toposcope.json spec that reopens this comparison' },
-    'Save analysis',
-  );
-  b.hidden = !live;
-  b.addEventListener('click', () => host.post({ type: 'saveSpec' }));
-  return b;
 }
 
 function render(d: CompareData): void {
@@ -236,24 +218,7 @@ function render(d: CompareData): void {
 
 host.onMessage((msg) => {
   if (msg.type === 'compare') render(msg.data);
-  else if (msg.type === 'progress')
-    status.textContent = `${msg.message ?? 'computing'} ${Math.round(msg.fraction * 100)}%`;
-  else if (msg.type === 'busy') status.textContent = msg.busy ? (msg.message ?? 'computing…') : '';
-  else if (msg.type === 'error') {
-    status.textContent = '';
-    showError(msg.message);
-    markReady();
-  }
+  else showHostStatus(status, msg);
 });
 
-if (initial.data) {
-  try {
-    render(compareData(initial.data, 'data'));
-  } catch (err) {
-    showError((err as Error).message);
-    markReady();
-  }
-} else {
-  status.textContent = 'computing…';
-  host.post({ type: 'ready' });
-}
+startView(initial.data, compareData, render, status);

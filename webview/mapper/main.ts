@@ -8,11 +8,13 @@ import { exportButtons, exportCsv } from '../shared/export';
 import {
   GraphRenderer,
   legendFor,
+  NODE_COLOR_OPTIONS,
   type ColorBy,
   type LayoutKind,
   type SelectMode,
 } from '../shared/graph-view';
 import { connectHost } from '../shared/host';
+import { saveAnalysisButton, showHostStatus, startView } from '../shared/panel';
 import type { MapperData, ParamsChange, Sample, ViewNode } from '../shared/protocol';
 import { mapperData } from '../shared/protocol';
 import { installTheme } from '../shared/theme';
@@ -278,11 +280,7 @@ function buildParamBar(d: MapperData): void {
 
 function buildViewBar(d: MapperData): void {
   const colorOptions: [ColorBy, string][] = [
-    ['pie', 'label pie'],
-    ['accuracy', 'accuracy'],
-    ['purity', 'purity'],
-    ['size', 'size'],
-    ['lens', 'lens mean'],
+    ...NODE_COLOR_OPTIONS,
     ...d.classes.map((c, k) => [`label:${k}`, `label ${c}`] as [ColorBy, string]),
   ];
   const maxSize = d.graph.nodes.reduce((m, n) => Math.max(m, n.size), 1);
@@ -353,20 +351,8 @@ function buildViewBar(d: MapperData): void {
       () => data?.graph,
       'mapper-graph',
     ),
-    saveAnalysisButton(d.live),
+    saveAnalysisButton(d.live, 'analysis'),
   );
-}
-
-/** "Save analysis": the host writes a *.toposcope.json spec with the current parameters. */
-function saveAnalysisButton(live: boolean): HTMLElement {
-  const b = h(
-    'button',
-    { title: 'Write a *.toposcope.json spec that reopens this analysis' },
-    'Save analysis',
-  );
-  b.hidden = !live;
-  b.addEventListener('click', () => host.post({ type: 'saveSpec' }));
-  return b;
 }
 
 function buildStats(d: MapperData): void {
@@ -649,17 +635,6 @@ host.onMessage((msg) => {
       busy.textContent = '';
       render(msg.data);
       break;
-    case 'busy':
-      busy.textContent = msg.busy ? (msg.message ?? 'computing…') : '';
-      break;
-    case 'progress':
-      busy.textContent = `${msg.message ?? 'computing'} ${Math.round(msg.fraction * 100)}%`;
-      break;
-    case 'error':
-      busy.textContent = '';
-      showError(msg.message);
-      markReady();
-      break;
     case 'samples':
       showSamples(msg.nodeId, msg.total, msg.samples);
       break;
@@ -671,18 +646,10 @@ host.onMessage((msg) => {
       busy.textContent = `saved ${msg.path}`;
       break;
     default:
+      // progress, busy and error
+      showHostStatus(busy, msg);
       break;
   }
 });
 
-if (initial.data) {
-  try {
-    render(mapperData(initial.data, 'data'));
-  } catch (err) {
-    showError((err as Error).message);
-    markReady();
-  }
-} else {
-  busy.textContent = 'computing…';
-  host.post({ type: 'ready' });
-}
+startView(initial.data, mapperData, render, busy);

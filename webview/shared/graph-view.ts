@@ -354,6 +354,15 @@ export class GraphRenderer {
   }
 }
 
+/** The colourings every graph view offers, with their menu labels (the mapper adds one per class). */
+export const NODE_COLOR_OPTIONS: readonly [ColorBy, string][] = [
+  ['pie', 'label pie'],
+  ['accuracy', 'accuracy'],
+  ['purity', 'purity'],
+  ['size', 'size'],
+  ['lens', 'lens mean'],
+];
+
 /** Legend entries for the current colouring: class swatches for pies, a scale description otherwise. */
 export function legendFor(colorBy: ColorBy, classes: string[]): HTMLElement {
   const box = h('div', { class: 'legend', 'aria-label': 'Legend' });
