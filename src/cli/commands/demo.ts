@@ -3,9 +3,9 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { localContext } from '../../core/jobs/context';
 import { demoSectionProviders } from '../../core/report/demo-sections';
-import { writeReport, type ReportSection } from '../../core/report/write-report';
-import { emit, exitWithError, progressOptions } from '../output';
-import { bundleDir, reportSummary } from './report';
+import type { ReportSection } from '../../core/report/write-report';
+import { exitWithError, progressOptions } from '../output';
+import { writeAndPrintReport } from './report';
 
 export function registerDemo(program: Command): void {
   program
@@ -22,20 +22,13 @@ export function registerDemo(program: Command): void {
         const sections: ReportSection[] = [];
         for (const provide of demoSectionProviders)
           sections.push(...(await provide({ demoDir, outDir, ctx })));
-        const written = await writeReport({
+        await writeAndPrintReport(opts, progress, {
           outDir,
           title: 'TopoScope demo',
           description:
             'Mapper graphs of a digits MLP under PGD attacks of growing ε, and the views bundled with TopoScope.',
-          bundleDir: bundleDir(),
           sections,
         });
-        progress.done();
-        emit(
-          opts,
-          { index: written.index, pages: sections.map((s) => ({ id: s.id, view: s.view, title: s.title })) },
-          () => reportSummary(written.index, sections),
-        );
       } catch (err) {
         progress.done();
         exitWithError(err);

@@ -3,13 +3,29 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { localContext } from '../../core/jobs/context';
 import { reportSpecSections } from '../../core/report/spec-sections';
-import { writeReport, type ReportSection } from '../../core/report/write-report';
-import { emit, exitWithError, formatTable, progressOptions } from '../output';
+import { writeReport, type ReportOptions, type ReportSection } from '../../core/report/write-report';
+import { emit, exitWithError, formatTable, progressOptions, type OutputOptions } from '../output';
 
-/** The built webview bundles beside the CLI bundle (dist/webview). */
-export const bundleDir = (): string => path.join(__dirname, 'webview');
+/**
+ * Writes a report (`report` and `demo`) with the webview bundles built beside the CLI bundle (dist/webview),
+ * then prints the pages written: JSON with --json, else the index path and a table.
+ */
+export async function writeAndPrintReport(
+  opts: OutputOptions,
+  progress: { done(): void },
+  report: Omit<ReportOptions, 'bundleDir'>,
+): Promise<void> {
+  const { sections } = report;
+  const written = await writeReport({ ...report, bundleDir: path.join(__dirname, 'webview') });
+  progress.done();
+  emit(
+    opts,
+    { index: written.index, pages: sections.map((s) => ({ id: s.id, view: s.view, title: s.title })) },
+    () => reportSummary(written.index, sections),
+  );
+}
 
-export function reportSummary(index: string, sections: ReportSection[]): string {
+function reportSummary(index: string, sections: ReportSection[]): string {
   return [
     `report: ${index}`,
     formatTable(
@@ -35,18 +51,11 @@ export function registerReport(program: Command): void {
       try {
         const outDir = path.resolve(opts.out);
         const sections = await reportSpecSections(path.resolve(spec), outDir, localContext(progress));
-        const written = await writeReport({
+        await writeAndPrintReport(opts, progress, {
           outDir,
           title: path.basename(spec).replace(/\.toposcope\.json$/, ''),
-          bundleDir: bundleDir(),
           sections,
         });
-        progress.done();
-        emit(
-          opts,
-          { index: written.index, pages: sections.map((s) => ({ id: s.id, view: s.view, title: s.title })) },
-          () => reportSummary(written.index, sections),
-        );
       } catch (err) {
         progress.done();
         exitWithError(err);
