@@ -1,16 +1,12 @@
 /** Per-node statistics and the graph-wide averages of DESIGN.md §5. */
 import { InputError } from '../errors';
-import type { Confusion } from './types';
+import type { MapperNode } from './types';
 
-export interface NodeStats {
-  size: number;
-  lensMean: number;
-  purity: number | null;
-  accuracy: number | null;
-  labelCounts: number[] | null;
-  predictionCounts: number[] | null;
-  confusions: Confusion[];
-}
+/** The statistics fields of a node (documented on MapperNode), which mapper.ts spreads into each node. */
+export type NodeStats = Pick<
+  MapperNode,
+  'size' | 'lensMean' | 'purity' | 'accuracy' | 'labelCounts' | 'predictionCounts' | 'confusions'
+>;
 
 /** Class bookkeeping shared by every node of one set: K and the length of the count vectors. */
 export interface ClassInfo {
