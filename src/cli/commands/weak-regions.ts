@@ -6,6 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { InputError } from '../../core/errors';
 import { encodeNpy } from '../../core/io/npy';
+import type { WeakRegionsJobParams } from '../../core/jobs/mapper';
 import { runJob } from '../../core/jobs/run';
 import { refinementCsv } from '../../core/mapper/refinement';
 import { emit, exitWithError, formatTable, progressOptions } from '../output';
@@ -17,13 +18,13 @@ import {
   type MapperCliOptions,
 } from './mapper';
 
-interface WeakCliOptions extends MapperCliOptions {
-  labels?: string;
-  predictions?: string;
-  threshold?: number;
-  refineFraction?: number;
-  trainSize?: number;
-  samples?: string;
+/** Options passed to the job as given (documented on WeakRegionsJobParams). */
+type WeakJobOptions = Pick<
+  WeakRegionsJobParams,
+  'labels' | 'predictions' | 'threshold' | 'refineFraction' | 'trainSize' | 'samples'
+>;
+
+interface WeakCliOptions extends MapperCliOptions, WeakJobOptions {
   out?: string;
   indicesOut?: string;
   json?: boolean;
