@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { htmlPage } from '../../core/report/html-page';
 
 export interface WebviewShellOptions {
   /** Bundle name: dist/webview/<view>.js, built from webview/<view>/main.ts. */
@@ -44,23 +45,10 @@ export function renderWebviewHtml(
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
-  const state = escapeAttribute(JSON.stringify(o.initialState ?? null));
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${css}" nonce="${nonce}">
-<title>${escapeAttribute(o.title)}</title>
-</head>
-<body data-view="${escapeAttribute(o.view)}" data-state="${state}">
-<div id="app" role="main"></div>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
-}
-
-function escapeAttribute(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return htmlPage({
+    csp,
+    title: o.title,
+    head: `<link rel="stylesheet" href="${css}" nonce="${nonce}">`,
+    view: { name: o.view, script: script.toString(), nonce, state: o.initialState ?? null },
+  });
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { mapperSections } from '../../../src/core/report/mapper-sections';
-import { escapeHtml, writeReport } from '../../../src/core/report/write-report';
+import { escapeHtml } from '../../../src/core/report/html-page';
+import { writeReport } from '../../../src/core/report/write-report';
 import { compareData, mapperData } from '../../../webview/shared/protocol';
 
 const fixtures = path.resolve(__dirname, '../../../../shared/fixtures/digits');
