@@ -20,7 +20,7 @@ export function laplacianTimes(g: CsrGraph, deg: Float64Array, x: Float64Array, 
   const { offsets, adjacency, weights } = g;
   for (let i = 0; i < g.n; i++) {
     let s = deg[i] * x[i];
-    for (let p = offsets[i]; p < offsets[i + 1]; p++) s -= weights[p] * x[adjacency[p]]; // (D − A) x
+    for (let p = offsets[i], end = offsets[i + 1]; p < end; p++) s -= weights[p] * x[adjacency[p]]; // (D − A) x
     out[i] = s;
   }
 }
