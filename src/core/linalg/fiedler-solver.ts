@@ -2,11 +2,13 @@
  * The Fiedler pair of a connected weighted graph for the generalised problem L x = λ W x (W diagonal, the
  * node masses): λ₂, λ₃ and the vector of λ₂. Small graphs: a dense solve of the deflated symmetric form.
  * Large graphs: a multilevel start (heavy-edge-matching coarsening that sums masses, a dense solve at the
- * coarsest level, prolongation) refined by LOBPCG with a Jacobi preconditioner at every level.
+ * coarsest level, prolongation) refined by LOBPCG at every level, preconditioned by an aggregation multigrid
+ * K-cycle on the same hierarchy (multigrid.ts).
  */
 import type { CsrGraph } from '../polytope/types';
 import { smallestEigenpairs } from './dense-eigen';
 import { deflatedDenseOperator, laplacianTimes, weightedDegrees } from './graph-laplacian';
+import { AggregationMultigrid, type AggregationLevel } from './multigrid';
 
 export interface FiedlerSolution {
   lambda2: number;
@@ -31,20 +33,13 @@ export interface FiedlerOptions {
 
 /** Size of the coarsest level, solved densely. */
 const COARSE_SIZE = 300;
-
-function wDot(a: Float64Array, b: Float64Array, mass: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i] * mass[i];
-  return s;
-}
-
-/** Removes the W-projection on the constant vector: x ← x − (1ᵀWx / 1ᵀW1)·1. */
-function deflateConstant(x: Float64Array, mass: Float64Array, total: number): void {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i] * mass[i];
-  const c = s / total;
-  for (let i = 0; i < x.length; i++) x[i] -= c;
-}
+/** σ of the preconditioner M = L + σW, as a share of the coarsest level's λ₂. */
+const SHIFT_FRACTION = 1e-3;
+/**
+ * Relative residual the intermediate levels stop at: prolongation to the next level raises it above 1
+ * again, and the finest level's iteration count does not depend on how far below that they went.
+ */
+const COARSE_TOLERANCE = 0.1;
 
 function relativeResidual(
   g: CsrGraph,
@@ -55,12 +50,7 @@ function relativeResidual(
 ): number {
   const lx = new Float64Array(g.n);
   laplacianTimes(g, deg, x, lx);
-  let r = 0;
-  for (let i = 0; i < g.n; i++) {
-    const d = lx[i] - lam * mass[i] * x[i];
-    r += (d * d) / mass[i];
-  }
-  return Math.sqrt(r) / Math.max(Math.abs(lam), 1e-300);
+  return residualOf(lx, x, lam, mass, new Float64Array(g.n)) / Math.max(Math.abs(lam), 1e-300);
 }
 
 /** Dense solve of the two smallest non-trivial pairs; `vector3` (λ₃'s vector) seeds the multilevel block. */
@@ -83,11 +73,21 @@ export function fiedlerDense(g: CsrGraph, mass: Float64Array): FiedlerSolution &
   };
 }
 
-interface Level {
-  g: CsrGraph;
-  mass: Float64Array;
-  /** Aggregate (node of the next coarser level) of each node. */
-  aggregate?: Int32Array;
+type Level = AggregationLevel;
+
+/**
+ * Nodes by ascending degree, ties by index (a stable counting sort): light nodes are matched first, as
+ * they have the fewest choices.
+ */
+function byDegree(g: CsrGraph): Int32Array {
+  let maxDegree = 0;
+  for (let i = 0; i < g.n; i++) maxDegree = Math.max(maxDegree, g.offsets[i + 1] - g.offsets[i]);
+  const start = new Int32Array(maxDegree + 2);
+  for (let i = 0; i < g.n; i++) start[g.offsets[i + 1] - g.offsets[i] + 1]++;
+  for (let d = 1; d < start.length; d++) start[d] += start[d - 1];
+  const order = new Int32Array(g.n);
+  for (let i = 0; i < g.n; i++) order[start[g.offsets[i + 1] - g.offsets[i]]++] = i;
+  return order;
 }
 
 /** One level of heavy-edge matching: each node pairs with its heaviest unmatched neighbour. */
@@ -96,11 +96,7 @@ function coarsen(level: Level): Level | null {
   const n = g.n;
   const agg = new Int32Array(n).fill(-1);
   let m = 0;
-  // Visit light nodes first: they have the fewest choices.
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => g.offsets[a + 1] - g.offsets[a] - (g.offsets[b + 1] - g.offsets[b]) || a - b,
-  );
-  for (const u of order) {
+  for (const u of byDegree(g)) {
     if (agg[u] >= 0) continue;
     let best = -1;
     let bestW = -Infinity;
@@ -166,22 +162,48 @@ function coarsenTwice(level: Level): Level | null {
   return twice;
 }
 
-/** B-orthonormalises the vectors against `fixed` (already W-orthonormal) and each other; drops dependent ones. */
+/** c_j = q_jᵀ W v for every q_j (one plain loop per q: V8 keeps those tight); returns vᵀWv. */
+function wDotsAndNorm(qs: Float64Array[], v: Float64Array, mass: Float64Array, c: Float64Array): number {
+  let nn = 0;
+  for (let i = 0; i < v.length; i++) nn += mass[i] * v[i] * v[i];
+  for (let j = 0; j < qs.length; j++) c[j] = wDot(qs[j], v, mass);
+  return nn;
+}
+
+/** v ← v − Σ_j c_j q_j; returns the new vᵀWv. */
+function subtractAndNorm(qs: Float64Array[], c: Float64Array, v: Float64Array, mass: Float64Array): number {
+  for (let j = 0; j < qs.length; j++) {
+    const q = qs[j];
+    const cj = c[j];
+    for (let i = 0; i < v.length; i++) v[i] -= cj * q[i];
+  }
+  let nn = 0;
+  for (let i = 0; i < v.length; i++) nn += mass[i] * v[i] * v[i];
+  return nn;
+}
+
+function wDot(a: Float64Array, b: Float64Array, mass: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i] * mass[i];
+  return s;
+}
+
+/**
+ * W-orthonormalises the vectors (in place) against `fixed` (already W-orthonormal) and each other; drops
+ * dependent ones. Classical Gram–Schmidt (all coefficients first, then one subtraction), repeated when
+ * cancellation left less than 1/√2 of the norm (the DGKS criterion; twice is enough).
+ */
 function orthonormalise(vs: Float64Array[], fixed: Float64Array[], mass: Float64Array): Float64Array[] {
   const out: Float64Array[] = [];
+  const c = new Float64Array(fixed.length + vs.length);
   for (const v of vs) {
-    const before = Math.sqrt(wDot(v, v, mass));
+    const qs = [...fixed, ...out];
+    const before = Math.sqrt(wDotsAndNorm(qs, v, mass, c));
     if (!(before > 0)) continue;
-    let norm = before;
-    // Gram–Schmidt, repeated only when cancellation lost more than half the norm ("twice is enough").
-    for (let pass = 0; pass < 2; pass++) {
-      const start = norm;
-      for (const q of [...fixed, ...out]) {
-        const c = wDot(q, v, mass);
-        for (let i = 0; i < v.length; i++) v[i] -= c * q[i];
-      }
-      norm = Math.sqrt(wDot(v, v, mass));
-      if (norm > 0.5 * start) break;
+    let norm = Math.sqrt(subtractAndNorm(qs, c, v, mass));
+    if (norm < Math.SQRT1_2 * before) {
+      wDotsAndNorm(qs, v, mass, c);
+      norm = Math.sqrt(subtractAndNorm(qs, c, v, mass));
     }
     if (!(norm > 1e-10 * before)) continue;
     for (let i = 0; i < v.length; i++) v[i] /= norm;
@@ -190,9 +212,60 @@ function orthonormalise(vs: Float64Array[], fixed: Float64Array[], mass: Float64
   return out;
 }
 
+/** G = Sᵀ(L S) for the basis S and its images L S (symmetric). */
+function projectedMatrix(basis: Float64Array[], images: Float64Array[]): Float64Array {
+  const k = basis.length;
+  const gram = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    for (let j = i; j < k; j++) gram[i * k + j] = gram[j * k + i] = dotPlain(basis[i], images[j]);
+  }
+  return gram;
+}
+
+/**
+ * The Ritz vector x = S c and its direction p = Σ_{j ≥ b} c_j S_j (the part outside the old block X, the
+ * first b columns of S).
+ */
+function ritzVector(basis: Float64Array[], c: Float64Array, b: number): { x: Float64Array; p: Float64Array } {
+  const n = basis[0].length;
+  const x = new Float64Array(n);
+  const p = new Float64Array(n);
+  for (let j = b; j < basis.length; j++) {
+    const cj = c[j];
+    const s = basis[j];
+    for (let i = 0; i < n; i++) p[i] += cj * s[i];
+  }
+  x.set(p);
+  for (let j = 0; j < b; j++) {
+    const cj = c[j];
+    const s = basis[j];
+    for (let i = 0; i < n; i++) x[i] += cj * s[i];
+  }
+  return { x, p };
+}
+
+/** r = L x − λ W x from the image `lx` = L x; returns ‖W^-½ r‖. */
+function residualOf(
+  lx: Float64Array,
+  x: Float64Array,
+  lam: number,
+  mass: Float64Array,
+  r: Float64Array,
+): number {
+  let rn = 0;
+  for (let i = 0; i < x.length; i++) {
+    const d = lx[i] - lam * mass[i] * x[i];
+    rn += (d * d) / mass[i];
+    r[i] = d;
+  }
+  return Math.sqrt(rn);
+}
+
 /**
  * LOBPCG for the 2 smallest pairs of L x = λ W x orthogonal to the constants, from the start block `x`.
- * Returns the refined block, its Ritz values and the relative residual of the first vector.
+ * Stops when every vector's relative residual is at most `tolerance`; a converged vector's residual leaves
+ * the search basis (soft locking) while the vector stays in the Rayleigh–Ritz block. Returns the refined
+ * block, its Ritz values and the relative residual of the first vector.
  */
 function lobpcg(
   level: Level,
@@ -207,8 +280,8 @@ function lobpcg(
   const deg = weightedDegrees(g);
   let total = 0;
   for (let i = 0; i < n; i++) total += mass[i];
-  for (const v of x) deflateConstant(v, mass, total);
-  let X = orthonormalise(x, [], mass);
+  const constant = new Float64Array(n).fill(1 / Math.sqrt(total)); // W-unit null vector of L
+  let X = orthonormalise(x, [constant], mass);
   let P: Float64Array[] = [];
   let values: number[] = [];
   let residual = Infinity;
@@ -217,68 +290,45 @@ function lobpcg(
     const R: Float64Array[] = [];
     const lam: number[] = [];
     const AX: Float64Array[] = [];
-    let res0 = Infinity;
-    X.forEach((v, k) => {
+    const relative: number[] = [];
+    for (const v of X) {
       const ax = new Float64Array(n);
       laplacianTimes(g, deg, v, ax);
-      AX.push(ax);
       const l = dotPlain(v, ax); // Rayleigh quotient; xᵀWx = 1
-      lam.push(l);
       const r = new Float64Array(n);
-      let rn = 0;
-      for (let i = 0; i < n; i++) {
-        const d = ax[i] - l * mass[i] * v[i]; // r = L x − λ W x
-        rn += (d * d) / mass[i];
-        r[i] = d;
-      }
-      if (k === 0) res0 = Math.sqrt(rn) / Math.max(Math.abs(l), 1e-300);
+      AX.push(ax);
+      lam.push(l);
+      relative.push(residualOf(ax, v, l, mass, r) / Math.max(Math.abs(l), 1e-300)); // ‖W^-½ r‖ / λ
       R.push(r);
-    });
+    }
     values = lam;
-    residual = res0;
-    if (res0 <= tolerance || it === maxIterations) break;
+    residual = relative[0];
+    // Both pairs must converge: λ₃ is reported too (the gap ratio).
+    if (Math.max(...relative) <= tolerance || it === maxIterations) break;
     onIteration?.();
-    const Z = R.map(precondition);
-    for (const z of Z) deflateConstant(z, mass, total);
-    const basis = [...X, ...orthonormalise([...Z, ...P], X, mass)];
-    const k = basis.length;
+    const Z = orthonormalise(
+      R.filter((_, k) => relative[k] > tolerance).map(precondition),
+      [constant, ...X],
+      mass,
+    );
+    // P and the Ritz vectors are combinations of constant-free vectors: no need to deflate them again.
+    const basis = [...X, ...Z, ...orthonormalise(P, [...X, ...Z], mass)];
     const ab = basis.map((v, j) => {
       if (j < X.length) return AX[j]; // X leads the basis unchanged: its images are known
       const o = new Float64Array(n);
       laplacianTimes(g, deg, v, o);
       return o;
     });
-    const gram = new Float64Array(k * k);
-    for (let i = 0; i < k; i++) {
-      for (let j = i; j < k; j++) {
-        const v = dotPlain(basis[i], ab[j]);
-        gram[i * k + j] = v;
-        gram[j * k + i] = v;
-      }
-    }
+    const k = basis.length;
     const b = X.length;
-    const { vectors } = smallestEigenpairs(gram, k, b);
-    const nextX: Float64Array[] = [];
-    const nextP: Float64Array[] = [];
-    for (const c of vectors) {
-      const xn = new Float64Array(n);
-      const pn = new Float64Array(n);
-      for (let j = 0; j < k; j++) {
-        const cj = c[j];
-        if (cj === 0) continue;
-        const bj = basis[j];
-        if (j < b) for (let i = 0; i < n; i++) xn[i] += cj * bj[i];
-        else
-          for (let i = 0; i < n; i++) {
-            xn[i] += cj * bj[i];
-            pn[i] += cj * bj[i];
-          }
-      }
-      nextX.push(xn);
-      nextP.push(pn);
-    }
-    X = orthonormalise(nextX, [], mass);
-    P = nextP;
+    const { vectors } = smallestEigenpairs(projectedMatrix(basis, ab), k, b);
+    const next = vectors.map((c) => ritzVector(basis, c, b));
+    X = orthonormalise(
+      next.map((r) => r.x),
+      [],
+      mass,
+    );
+    P = next.map((r) => r.p);
   }
   return { x: X, values, residual };
 }
@@ -289,83 +339,11 @@ function dotPlain(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
-/**
- * A symmetric V-cycle for M = L + σW over the aggregation hierarchy (damped Jacobi smoothing, a dense
- * factorisation at the coarsest level): the preconditioner that keeps LOBPCG's iteration count flat in n.
- */
-function vCyclePreconditioner(
-  levels: Level[],
-  sigma: number,
-): (from: number) => (r: Float64Array) => Float64Array {
-  const degs = levels.map((lv) => weightedDegrees(lv.g));
-  const diag = levels.map((lv, l) => lv.mass.map((m, i) => degs[l][i] + sigma * m));
-  const last = levels.length - 1;
-  const coarse = levels[last];
-  const nc = coarse.g.n;
-  // Coarsest M = Lc + σWc by Cholesky (SPD for σ > 0).
-  const chol = new Float64Array(nc * nc);
-  for (let i = 0; i < nc; i++) {
-    chol[i * nc + i] = diag[last][i];
-    for (let p = coarse.g.offsets[i]; p < coarse.g.offsets[i + 1]; p++)
-      chol[i * nc + coarse.g.adjacency[p]] -= coarse.g.weights[p];
-  }
-  for (let j = 0; j < nc; j++) {
-    let d = chol[j * nc + j];
-    for (let k = 0; k < j; k++) d -= chol[j * nc + k] ** 2;
-    const ljj = Math.sqrt(Math.max(d, 1e-300));
-    chol[j * nc + j] = ljj;
-    for (let i = j + 1; i < nc; i++) {
-      let v = chol[i * nc + j];
-      for (let k = 0; k < j; k++) v -= chol[i * nc + k] * chol[j * nc + k];
-      chol[i * nc + j] = v / ljj;
-    }
-  }
-  const coarseSolve = (r: Float64Array): Float64Array => {
-    const y = Float64Array.from(r);
-    for (let i = 0; i < nc; i++) {
-      let v = y[i];
-      for (let k = 0; k < i; k++) v -= chol[i * nc + k] * y[k];
-      y[i] = v / chol[i * nc + i];
-    }
-    for (let i = nc - 1; i >= 0; i--) {
-      let v = y[i];
-      for (let k = i + 1; k < nc; k++) v -= chol[k * nc + i] * y[k];
-      y[i] = v / chol[i * nc + i];
-    }
-    return y;
-  };
-  const omega = 2 / 3;
-  const mTimes = (l: number, x: Float64Array, out: Float64Array): void => {
-    laplacianTimes(levels[l].g, degs[l], x, out);
-    const m = levels[l].mass;
-    for (let i = 0; i < x.length; i++) out[i] += sigma * m[i] * x[i];
-  };
-  const cycle = (l: number, r: Float64Array): Float64Array => {
-    if (l === last) return coarseSolve(r);
-    const n = r.length;
-    const d = diag[l];
-    const x = new Float64Array(n);
-    const t = new Float64Array(n);
-    for (let i = 0; i < n; i++) x[i] = (omega * r[i]) / d[i]; // pre-smoothing from x = 0
-    mTimes(l, x, t);
-    const agg = levels[l].aggregate!;
-    const rc = new Float64Array(levels[l + 1].g.n);
-    for (let i = 0; i < n; i++) rc[agg[i]] += r[i] - t[i]; // restriction Pᵀ: sum over each aggregate
-    const xc = cycle(l + 1, rc);
-    if (l + 1 < last) {
-      // W-cycle: a second coarse correction on what the first left (aggregates of ~4 keep it O(n)).
-      const tc = new Float64Array(rc.length);
-      mTimes(l + 1, xc, tc);
-      for (let i = 0; i < rc.length; i++) tc[i] = rc[i] - tc[i];
-      const xc2 = cycle(l + 1, tc);
-      for (let i = 0; i < rc.length; i++) xc[i] += xc2[i];
-    }
-    for (let i = 0; i < n; i++) x[i] += xc[agg[i]]; // prolongation P
-    mTimes(l, x, t);
-    for (let i = 0; i < n; i++) x[i] += (omega * (r[i] - t[i])) / d[i]; // post-smoothing
-    return x;
-  };
-  return (from) => (r) => cycle(from, r);
+/** Prolongation P v: each node takes its aggregate's value. */
+function prolong(coarse: Float64Array, aggregate: Int32Array): Float64Array {
+  const fine = new Float64Array(aggregate.length);
+  for (let i = 0; i < fine.length; i++) fine[i] = coarse[aggregate[i]];
+  return fine;
 }
 
 /** Multilevel Fiedler solve (any size; used above the dense limit). */
@@ -384,7 +362,13 @@ export function fiedlerMultilevel(
   }
   const coarsest = levels[levels.length - 1];
   const start = fiedlerDense(coarsest.g, coarsest.mass);
-  const precondition = vCyclePreconditioner(levels, Math.max(start.lambda2, 1e-12));
+  // σ well below the fine λ₂ (the coarse λ₂ only bounds it from above), so M⁻¹ acts like L⁺ on the low modes.
+  const multigrid = new AggregationMultigrid(levels, Math.max(start.lambda2 * SHIFT_FRACTION, 1e-15));
+  const precondition = (level: number) => (r: Float64Array) => {
+    const z = new Float64Array(r.length);
+    multigrid.apply(level, r, z);
+    return z;
+  };
   let result = {
     x: [start.vector, start.vector3 ?? start.vector.map((_, i) => Math.sin(i + 1))],
     values: [start.lambda2, start.lambda3],
@@ -392,15 +376,14 @@ export function fiedlerMultilevel(
   };
   for (let l = levels.length - 2; l >= -1; l--) {
     const level = Math.max(l, 0);
-    const block =
-      l >= 0 ? result.x.map((v) => Float64Array.from(levels[l].aggregate!, (a) => v[a])) : result.x; // prolong
+    const block = l >= 0 ? result.x.map((v) => prolong(v, levels[l].aggregate!)) : result.x;
     if (l < 0 && levels.length > 1) break;
     const finest = level === 0;
     result = lobpcg(
       levels[level],
       block,
       precondition(level),
-      finest ? tolerance : 1e-4,
+      finest ? tolerance : COARSE_TOLERANCE,
       finest ? maxIterations : 8,
       opts.onIteration,
     );
