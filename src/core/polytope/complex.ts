@@ -19,6 +19,48 @@ export interface ComplexOptions {
 /** Relative threshold under which a pre-activation counts as zero: τ = 1e-10·max(1, max|z|). */
 const ZERO_TOLERANCE = 1e-10;
 
+/**
+ * out[o + i] = b_i + Σ_t wT[rowOf[t] + i]·input[t] (z = W a + b over the `count` non-zero inputs). Four inputs
+ * per pass over the output row halve the loads and stores of `out`; each sum is still accumulated input by
+ * input in the same order, so the result is bit-identical to one input per pass.
+ */
+function addLinear(
+  out: Float64Array,
+  o: number,
+  b: Float64Array,
+  wT: Float64Array,
+  rowOf: Int32Array,
+  input: Float64Array,
+  count: number,
+): void {
+  const rows = b.length;
+  for (let i = 0; i < rows; i++) out[o + i] = b[i];
+  let t = 0;
+  for (; t + 3 < count; t += 4) {
+    const q0 = rowOf[t];
+    const q1 = rowOf[t + 1];
+    const q2 = rowOf[t + 2];
+    const q3 = rowOf[t + 3];
+    const a0 = input[t];
+    const a1 = input[t + 1];
+    const a2 = input[t + 2];
+    const a3 = input[t + 3];
+    for (let i = 0; i < rows; i++) {
+      let s = out[o + i];
+      s += wT[q0 + i] * a0;
+      s += wT[q1 + i] * a1;
+      s += wT[q2 + i] * a2;
+      s += wT[q3 + i] * a3;
+      out[o + i] = s;
+    }
+  }
+  for (; t < count; t++) {
+    const q = rowOf[t];
+    const a = input[t];
+    for (let i = 0; i < rows; i++) out[o + i] += wT[q + i] * a;
+  }
+}
+
 function growInt32(a: Int32Array, need: number): Int32Array {
   if (need <= a.length) return a;
   const b = new Int32Array(Math.max(need, a.length * 2));
@@ -109,16 +151,18 @@ export function buildComplex(mlp: ReluMlp, domain: Domain, opts: ComplexOptions 
     const next = new Float64Array(rows * cap);
     const wT = new Float64Array(rows * cols); // Wᵀ, so each active input adds one contiguous row
     for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) wT[j * rows + i] = w[i * cols + j];
+    const rowOf = new Int32Array(cols);
+    const input = new Float64Array(cols);
     for (let v = 0; v < V; v++) {
-      const r = v * rows;
-      for (let i = 0; i < rows; i++) next[r + i] = b[i];
+      let active = 0;
       for (let j = 0; j < cols; j++) {
         // Inputs are x, y on the first layer; later, relu of the previous layer by its stored decisions.
         const a = l === 0 ? xy[2 * v + j] : signs[v * h + layerOffset - cols + j] > 0 ? Z[v * cols + j] : 0;
         if (a === 0) continue;
-        const q = j * rows;
-        for (let i = 0; i < rows; i++) next[r + i] += wT[q + i] * a; // z = W a + b
+        rowOf[active] = j * rows;
+        input[active++] = a;
       }
+      addLinear(next, v * rows, b, wT, rowOf, input, active);
     }
     Z = next;
     width = rows;
