@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { FrameLocator } from 'playwright-core';
 import { repoRoot, startEditor, type Editor } from './harness';
 
 const demo = path.join(repoRoot, 'demo');
@@ -30,7 +31,7 @@ describe('TopoScope in code-server', { timeout: 240_000 }, () => {
       reluMlp: { widths: number[] } | null;
     };
     await editor.openFile('digits/mlp_clean.onnx');
-    const view = editor.webview('mlp_clean.onnx');
+    const view = await editor.webview('mlp_clean.onnx');
     await view.locator('#app[data-ready="true"]').waitFor({ timeout: 60_000 });
     assert.equal(await view.locator('[data-testid="error"]').count(), 0);
     assert.equal(await view.getByTestId('opset').textContent(), String(info.opset));
@@ -52,14 +53,22 @@ describe('TopoScope in code-server', { timeout: 240_000 }, () => {
       '--json',
     ) as { summary: { nodes: number; edges: number } };
     await editor.explorerCommand(rel, 'TopoScope: Analyze Activations');
-    const view = editor.webview('act_clean_eps0.00.npy');
-    const ready = view.locator('#app[data-ready="true"]');
-    const deadline = Date.now() + 90_000;
-    // The panel may ask which companions to use: answer with the files that belong to this set.
-    while (!(await ready.count()) && Date.now() < deadline) {
+    // The panel may ask which companions to use (before and after it opens): answer with this set's files.
+    const answerCompanions = async () => {
       for (const name of ['test_labels.npy', 'pred_clean_eps0.00.npy', 'manifest.csv']) {
-        if (await editor.answerQuickPick(name)) break;
+        if (await editor.answerQuickPick(name)) return;
       }
+    };
+    const deadline = Date.now() + 90_000;
+    let view: FrameLocator | undefined;
+    while (!view) {
+      assert.ok(Date.now() < deadline, 'no mapper panel opened');
+      await answerCompanions();
+      view = await editor.webview('act_clean_eps0.00.npy', 250).catch(() => undefined);
+    }
+    const ready = view.locator('#app[data-ready="true"]');
+    while (!(await ready.count()) && Date.now() < deadline) {
+      await answerCompanions();
       await editor.page.waitForTimeout(250);
     }
     await ready.waitFor({ timeout: 5_000 });
@@ -93,7 +102,7 @@ describe('TopoScope in code-server', { timeout: 240_000 }, () => {
     await editor.page
       .locator('.quick-input-widget .monaco-list-row', { hasText: 'TopoScope Tensor Inspector' })
       .click();
-    const view = editor.webview('test_labels.npy');
+    const view = await editor.webview('test_labels.npy');
     await view.locator('#app[data-ready="true"]').waitFor({ timeout: 60_000 });
     const cells = await view
       .locator('[data-testid="tensors"] tbody tr')

@@ -18,7 +18,7 @@ import {
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 
 export const repoRoot = path.resolve(__dirname, '../..');
 export const artifactsDir = path.join(repoRoot, 'test', 'e2e', 'artifacts');
@@ -50,13 +50,20 @@ export interface Editor {
   explorerCommand(relPath: string, commandTitle: string): Promise<void>;
   /** Runs a command from the command palette by its title ("TopoScope: Show Log", or a pattern). */
   paletteCommand(title: string | RegExp): Promise<void>;
+  /**
+   * Developer: Reload Window, returning once the new workbench has loaded and TopoScope has activated
+   * (an orderly shutdown first: the workbench flushes its storage, panels' state included).
+   */
+  reloadWindow(): Promise<void>;
   /** Opens a file (relative path) in its default editor through Quick Open. */
   openFile(relPath: string): Promise<void>;
   /**
-   * The content of a webview panel (a lazy locator): with a title, the visible one — the active panel,
-   * which the title names for the reader; with a number, the n-th webview in the page.
+   * The content of the webview whose document title is `title` (or ends in `: title`, as "Mapper: x.npy"),
+   * waiting up to `timeout` for it to exist; a visible one is preferred when several match.
    */
-  webview(titleOrIndex: string | number): FrameLocator;
+  webview(title: string, timeout?: number): Promise<FrameLocator>;
+  /** The content of the n-th webview in the page (a lazy locator). */
+  webviewAt(index: number): FrameLocator;
   /** Picks the quick-pick item whose label or description contains `text`; false when none is open. */
   answerQuickPick(text: string | RegExp): Promise<boolean>;
   /** How many of this editor's extension host and TopoScope worker processes map a library named `name`. */
@@ -261,8 +268,25 @@ function descendants(root: number): { pid: number; cmdline: string }[] {
 function makeEditor(page: Page, workspace: string, serverPid: number, stop: () => Promise<void>): Editor {
   const quickInput = page.locator('.quick-input-widget');
 
+  const menu = page.locator('.context-view.monaco-menu-container').filter({ visible: true });
+
+  /** Whether `what` disappears within `ms`. */
+  async function gone(what: Locator, ms: number): Promise<boolean> {
+    return what
+      .first()
+      .waitFor({ state: 'hidden', timeout: ms })
+      .then(() => true)
+      .catch(() => false);
+  }
+
+  /** An open context menu covers the workbench and swallows every click: close it. */
+  async function dismissMenus() {
+    for (let i = 0; i < 3 && (await menu.count()) > 0; i++) await page.keyboard.press('Escape');
+  }
+
   /** Keys typed while a webview has focus go to the webview: give the focus back to the workbench. */
   async function focusWorkbench() {
+    await dismissMenus();
     await page.locator('.part.sidebar .composite.title').first().click();
     await page.keyboard.press('Escape');
   }
@@ -276,38 +300,83 @@ function makeEditor(page: Page, workspace: string, serverPid: number, stop: () =
     await input.fill(text);
   }
 
+  /** The Explorer row called `name`, once rendered (the tree renders only the rows in its viewport). */
+  async function explorerRow(name: string, timeout: number) {
+    const row = page.locator('.explorer-folders-view').getByRole('treeitem', { name, exact: true }).first();
+    await row.waitFor({ timeout });
+    return row;
+  }
+
+  async function expandTo(parts: string[], timeout: number) {
+    for (let i = 0; i < parts.length - 1; i++) {
+      const row = await explorerRow(parts[i], timeout);
+      if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+    }
+    return explorerRow(parts[parts.length - 1], timeout);
+  }
+
+  /**
+   * The row of a workspace file. A row scrolled out of view (below an expanded folder of thousands of
+   * files) is not rendered: then collapse every folder and expand just the path.
+   */
   async function revealInExplorer(relPath: string) {
     const parts = relPath.split('/');
-    const tree = page.locator('.explorer-folders-view');
-    for (let i = 0; i < parts.length; i++) {
-      const row = tree.getByRole('treeitem', { name: parts[i], exact: true }).first();
-      await row.waitFor({ timeout: 20_000 });
-      const last = i === parts.length - 1;
-      if (!last && (await row.getAttribute('aria-expanded')) !== 'true') await row.click();
-      if (last) return row;
+    try {
+      return await expandTo(parts, 3_000);
+    } catch {
+      await runPalette('Collapse Folders in Explorer');
+      return expandTo(parts, 20_000);
     }
-    throw new Error(`empty path: ${relPath}`);
+  }
+
+  async function runPalette(title: string | RegExp) {
+    const query = typeof title === 'string' ? title : title.source.replace(/[\\()|?*+.…]+/g, ' ').trim();
+    await quickInputType('F1', `>${query}`);
+    const row = quickInput.locator('.monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
   }
 
   return {
     page,
     workspace,
     async explorerCommand(relPath, commandTitle) {
-      const row = await revealInExplorer(relPath);
-      // A right-click selects the row without opening the file in a preview editor.
-      await row.click({ button: 'right' });
       const label = commandTitle.replace(/^TopoScope:\s*/, '');
       const item = page
         .locator('.monaco-menu .action-item')
-        .filter({ hasText: new RegExp(`^(TopoScope: )?${escapeRegExp(label)}`) });
-      await item.first().click({ timeout: 20_000 });
+        .filter({ hasText: new RegExp(`^(TopoScope: )?${escapeRegExp(label)}`) })
+        .first();
+      // The menu's `when` clauses read context keys the extension sets on activation: a menu opened
+      // before then lacks the entry, so close it and ask again.
+      for (let attempt = 0; ; attempt++) {
+        await dismissMenus();
+        const row = await revealInExplorer(relPath);
+        // A right-click selects the row without opening the file in a preview editor.
+        await row.click({ button: 'right' });
+        try {
+          await item.click({ timeout: 10_000 });
+          // On a loaded machine a click can land while the menu is still settling and be ignored;
+          // the hovered entry is then the focused one, and Enter runs it.
+          if (await gone(menu, 2_000)) return;
+          await item.hover();
+          await page.keyboard.press('Enter');
+          if (await gone(menu, 2_000)) return;
+          throw new Error(`the menu entry ${label} did not run`);
+        } catch (e) {
+          if (attempt === 3) {
+            await dismissMenus();
+            throw e;
+          }
+        }
+      }
     },
-    async paletteCommand(title) {
-      const query = typeof title === 'string' ? title : title.source.replace(/[\\()|?*+.…]+/g, ' ').trim();
-      await quickInputType('F1', `>${query}`);
-      const row = quickInput.locator('.monaco-list-row', { hasText: title }).first();
-      await row.waitFor({ timeout: 20_000 });
-      await row.click();
+    paletteCommand: runPalette,
+    async reloadWindow() {
+      const loaded = page.waitForEvent('load', { timeout: 60_000 });
+      await runPalette('Developer: Reload Window');
+      await loaded;
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      await page.locator('.statusbar-item', { hasText: 'TopoScope' }).first().waitFor({ timeout: 60_000 });
     },
     async openFile(relPath) {
       await quickInputType('Control+P', relPath);
@@ -317,13 +386,34 @@ function makeEditor(page: Page, workspace: string, serverPid: number, stop: () =
         .waitFor();
       await page.keyboard.press('Enter');
     },
-    webview(titleOrIndex) {
-      const frames = page.locator('iframe.webview.ready');
-      const outer =
-        typeof titleOrIndex === 'number'
-          ? frames.nth(titleOrIndex)
-          : frames.filter({ visible: true }).first();
-      return outer.contentFrame().frameLocator('#active-frame');
+    async webview(title, timeout = 60_000) {
+      const deadline = Date.now() + timeout;
+      for (;;) {
+        const frames = page.locator('iframe.webview.ready');
+        const matches: { frame: Locator; visible: boolean }[] = [];
+        for (let i = 0, n = await frames.count(); i < n; i++) {
+          const frame = frames.nth(i);
+          const text = await content(frame)
+            .locator('title')
+            .textContent({ timeout: 250 })
+            .catch(() => null);
+          if (text === title || text?.endsWith(`: ${title}`)) {
+            matches.push({ frame, visible: await frame.isVisible() });
+          }
+        }
+        const best = matches.find((m) => m.visible) ?? matches[0];
+        if (best) return content(await pinned(best.frame));
+        if (Date.now() > deadline) {
+          const shot = path.join(artifactsDir, `no-webview-${title.replace(/[^\w.-]+/g, '_')}.png`);
+          mkdirSync(artifactsDir, { recursive: true });
+          await page.screenshot({ path: shot }).catch(() => undefined);
+          throw new Error(`no webview titled ${title} (the window then: ${shot})`);
+        }
+        await page.waitForTimeout(250);
+      }
+    },
+    webviewAt(index) {
+      return content(page.locator('iframe.webview.ready').nth(index));
     },
     async answerQuickPick(text) {
       if (!(await quickInput.isVisible())) return false;
@@ -357,6 +447,17 @@ function makeEditor(page: Page, workspace: string, serverPid: number, stop: () =
     },
     stop,
   };
+}
+
+/** The document inside a webview's outer iframe (VS Code nests the view's page in #active-frame). */
+function content(frame: Locator): FrameLocator {
+  return frame.contentFrame().frameLocator('#active-frame');
+}
+
+/** A locator that keeps naming the same iframe when other webviews open or close (by its unique name). */
+async function pinned(frame: Locator): Promise<Locator> {
+  const name = await frame.getAttribute('name');
+  return name ? frame.page().locator(`iframe.webview.ready[name="${name}"]`) : frame;
 }
 
 function escapeRegExp(s: string): string {

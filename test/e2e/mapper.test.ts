@@ -38,7 +38,7 @@ async function viewWhere(
   while (Date.now() < deadline) {
     const n = await editor.page.locator('iframe.webview.ready').count();
     for (let i = 0; i < n; i++) {
-      const v = editor.webview(i);
+      const v = editor.webviewAt(i);
       if (await has(v).catch(() => false)) return v;
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -46,14 +46,8 @@ async function viewWhere(
   throw new Error('no webview matched');
 }
 
-const titled = (title: string) => async (v: FrameLocator) =>
-  (
-    (await v.locator('#app[data-ready="true"] strong').first().textContent({ timeout: 100 })) ?? ''
-  ).startsWith(title);
-
-/** Closes every editor, so the next panel is the only webview (focus the workbench first: F1 needs it). */
+/** Closes every editor, so the next panel is the only webview. */
 async function closeAll(editor: Editor): Promise<void> {
-  await editor.page.locator('.explorer-folders-view').click({ position: { x: 5, y: 5 } });
   await editor.paletteCommand('View: Close All Editors');
   await editor.page.waitForTimeout(500);
 }
@@ -106,7 +100,7 @@ describe('Mapper panels in code-server', { timeout: 600_000 }, () => {
       path.join(digits, 'pred_adv_linf_0.1_eps0.00.npy'),
     ]);
     await editor.explorerCommand('digits/act_adv_linf_0.1_eps0.00.npy', 'Analyze Activations');
-    const view = await viewWhere(editor, titled('act_adv_linf_0.1_eps0.00.npy'));
+    const view = await editor.webview('act_adv_linf_0.1_eps0.00.npy', 120_000);
     await ready(view);
     assert.equal(Number(await view.getByTestId('node-count').textContent()), graph.summary.nodes);
     assert.equal(Number(await view.getByTestId('edge-count').textContent()), graph.summary.edges);
@@ -127,12 +121,6 @@ describe('Mapper panels in code-server', { timeout: 600_000 }, () => {
     const name = `test_${String(index).padStart(4, '0')}.png`;
     await editor.page.locator('.tabs-container .tab', { hasText: name }).first().waitFor({ timeout: 20_000 });
     await editor.screenshot('mapper-digits-sample-opened-light');
-    // The opened sample expanded digits/samples (2 000 rows): collapse so later rows are rendered again.
-    const samplesFolder = editor.page
-      .locator('.explorer-folders-view')
-      .getByRole('treeitem', { name: 'samples', exact: true })
-      .first();
-    if ((await samplesFolder.getAttribute('aria-expanded')) === 'true') await samplesFolder.click();
   });
 
   it('Open Analysis Spec on the digits spec: the comparison shows every ε', async () => {
@@ -160,6 +148,9 @@ describe('Mapper panels in code-server', { timeout: 600_000 }, () => {
     await form.getByTestId('epsilons').fill('0, 0.1');
     await form.getByTestId('steps').fill('5');
     await editor.screenshot('model-flow-form-dark');
+    await setTheme(editor, 'Light Modern');
+    await editor.screenshot('model-flow-form-light');
+    await setTheme(editor, 'Dark Modern');
     await form.getByTestId('run').click();
     const compare = await viewWhere(
       editor,
@@ -180,10 +171,7 @@ describe('Mapper panels in code-server', { timeout: 600_000 }, () => {
     await editor.page.waitForTimeout(1500);
     await editor.explorerCommand('act_blobs.npy', 'Analyze Activations');
     const t0 = Date.now();
-    const view = await viewWhere(editor, titled('act_blobs.npy'), 60_000).catch(async (err: unknown) => {
-      await editor.screenshot('mapper-blobs-failure');
-      throw err;
-    });
+    const view = await editor.webview('act_blobs.npy');
     await ready(view);
     const ms = Date.now() - t0;
     const inPage = await view.locator('#app').evaluate(() => Math.round(performance.now()));
@@ -196,13 +184,13 @@ describe('Mapper panels in code-server', { timeout: 600_000 }, () => {
   });
 
   it('a reload restores the Mapper panel with its graph and its view settings', async () => {
-    const view = await viewWhere(editor, titled('act_blobs.npy'));
+    const view = await editor.webview('act_blobs.npy');
     const nodes = await view.getByTestId('node-count').textContent();
     await view.getByLabel('Layout').selectOption('lens');
     // The webview's setState reaches the workbench asynchronously; give it time on a loaded machine.
-    await editor.page.waitForTimeout(3000);
-    await editor.page.reload();
-    const revived = await viewWhere(editor, titled('act_blobs.npy'), 120_000);
+    await editor.page.waitForTimeout(1000);
+    await editor.reloadWindow();
+    const revived = await editor.webview('act_blobs.npy', 120_000);
     await ready(revived);
     assert.equal(await revived.getByTestId('node-count').textContent(), nodes);
     assert.equal(await revived.getByLabel('Layout').inputValue(), 'lens');

@@ -46,7 +46,7 @@ describe('Polytope panels in code-server', { timeout: 300_000 }, () => {
     assert.ok(f2 > 1, `the CLI found ${f2} regions`);
 
     await editor.explorerCommand('spirals/model.onnx', 'Show Polytopes');
-    const view = editor.webview('Polytopes: model.onnx');
+    const view = await editor.webview('Polytopes: model.onnx');
     await view.locator('#app[data-ready="true"]').waitFor({ timeout: 90_000 });
     await noError(view);
     assert.equal(Number(await view.getByTestId('region-count').textContent()), f2);
@@ -76,6 +76,18 @@ describe('Polytope panels in code-server', { timeout: 300_000 }, () => {
     await tip.waitFor({ state: 'visible' });
     assert.match((await tip.textContent()) ?? '', /pattern [01]{16}/);
     await editor.screenshot('polytope-model-hover');
+
+    // keyboard zoom: + zooms in, 0 resets
+    const beforeZoom = await pixels();
+    await canvas.focus();
+    await canvas.press('+');
+    let zoomed = beforeZoom;
+    for (let i = 0; i < 20 && zoomed === beforeZoom; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      zoomed = await pixels();
+    }
+    assert.notEqual(zoomed, beforeZoom, 'pressing + on the canvas zooms');
+    await canvas.press('0');
 
     // the dual graph overlay draws over the regions
     const beforeDual = await pixels();
@@ -165,7 +177,7 @@ describe('Polytope panels in code-server', { timeout: 300_000 }, () => {
     await editor.page.locator('.quick-input-widget', { hasText: 'Slice through three samples' }).waitFor();
     assert.equal(await input.inputValue(), '0, 1, 2');
     await input.press('Enter');
-    const view = editor.webview('Polytopes: mlp_clean.onnx');
+    const view = await editor.webview('Polytopes: mlp_clean.onnx');
     await view.locator('#app[data-ready="true"]').waitFor({ timeout: 120_000 });
     await noError(view);
     assert.equal(
@@ -180,7 +192,7 @@ describe('Polytope panels in code-server', { timeout: 300_000 }, () => {
 
   it('Show Polytopes on spirals/checkpoints: one slider stop per checkpoint, heat maps, instant moves back', async () => {
     await editor.explorerCommand('spirals/checkpoints', 'Show Polytopes');
-    const view = editor.webview('Polytopes: checkpoints');
+    const view = await editor.webview('Polytopes: checkpoints');
     await view.locator('#app[data-ready="true"]').waitFor({ timeout: 120_000 });
     const slider = view.getByTestId('epoch-slider');
     assert.equal(await slider.getAttribute('min'), '0');
@@ -210,15 +222,10 @@ describe('Polytope panels in code-server', { timeout: 300_000 }, () => {
 
   it('a reload restores the panels with their state (checkpoint, colouring)', async () => {
     await editor.page.getByRole('tab', { name: /Polytopes: checkpoints/ }).click();
-    const view = editor.webview('Polytopes: checkpoints');
+    const view = await editor.webview('Polytopes: checkpoints');
     await view.getByTestId('colour-mode').selectOption('pattern');
-    await editor.paletteCommand('Developer: Reload Window');
-    await editor.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await editor.page
-      .locator('.statusbar-item', { hasText: 'TopoScope' })
-      .first()
-      .waitFor({ timeout: 60_000 });
-    const restored = editor.webview('Polytopes: checkpoints');
+    await editor.reloadWindow();
+    const restored = await editor.webview('Polytopes: checkpoints');
     await restored.locator('#app[data-ready="true"]').waitFor({ timeout: 120_000 });
     assert.equal(await restored.getByTestId('colour-mode').inputValue(), 'pattern');
     assert.equal(await restored.getByTestId('epoch-slider').inputValue(), '0');

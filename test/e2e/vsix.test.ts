@@ -103,7 +103,7 @@ describe('the linux-x64 VSIX', { timeout: 240_000 }, () => {
     const editor = await startEditor(demo, { vsix });
     try {
       await editor.openFile('digits/mlp_adv_linf_0.1.onnx');
-      const view = editor.webview('mlp_adv_linf_0.1.onnx');
+      const view = await editor.webview('mlp_adv_linf_0.1.onnx');
       await view.locator('#app[data-ready="true"]').waitFor({ timeout: 60_000 });
       assert.equal(await view.getByTestId('opset').textContent(), '13');
       assert.equal(await view.getByTestId('relu-mlp').textContent(), 'yes: 784-128-64-10');
