@@ -50,6 +50,8 @@ export class RegionCanvas {
     select(this.canvas).call(this.zoomBehaviour);
     this.canvas.addEventListener('mousemove', (e) => this.hover(e.offsetX, e.offsetY));
     this.canvas.addEventListener('mouseleave', () => this.setHovered(-1, NaN, NaN));
+    this.canvas.setAttribute('aria-label', 'Regions: + and − zoom, arrow keys pan, 0 resets the view');
+    this.canvas.addEventListener('keydown', (e) => this.key(e));
     new ResizeObserver(() => this.resize()).observe(parent);
     this.resize();
   }
@@ -79,6 +81,29 @@ export class RegionCanvas {
 
   resetZoom(): void {
     select(this.canvas).call(this.zoomBehaviour.transform, zoomIdentity);
+  }
+
+  /** Keyboard zoom and pan, for users without a pointer. */
+  private key(e: KeyboardEvent): void {
+    const sel = select(this.canvas);
+    const step = 40;
+    const pans: Record<string, [number, number]> = {
+      ArrowLeft: [step, 0],
+      ArrowRight: [-step, 0],
+      ArrowUp: [0, step],
+      ArrowDown: [0, -step],
+    };
+    if (e.key === '+' || e.key === '=') sel.call(this.zoomBehaviour.scaleBy, 1.25);
+    else if (e.key === '-') sel.call(this.zoomBehaviour.scaleBy, 0.8);
+    else if (e.key === '0') this.resetZoom();
+    else if (pans[e.key])
+      sel.call(
+        this.zoomBehaviour.translateBy,
+        pans[e.key][0] / this.transform.k,
+        pans[e.key][1] / this.transform.k,
+      );
+    else return;
+    e.preventDefault();
   }
 
   /** The drawing now, as a PNG data URL (draws synchronously first so the export is never a stale frame). */
