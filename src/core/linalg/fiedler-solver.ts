@@ -263,8 +263,8 @@ function residualOf(
 
 /**
  * LOBPCG for the 2 smallest pairs of L x = λ W x orthogonal to the constants, from the start block `x`.
- * Stops when every vector's relative residual is at most `tolerance`; a converged vector's residual leaves
- * the search basis (soft locking) while the vector stays in the Rayleigh–Ritz block. Returns the refined
+ * Stops when every vector's relative residual is at most `tolerance`; a converged vector's residual and
+ * direction leave the search basis while the vector stays in the Rayleigh–Ritz block. Returns the refined
  * block, its Ritz values and the relative residual of the first vector.
  */
 function lobpcg(
@@ -306,13 +306,11 @@ function lobpcg(
     // Both pairs must converge: λ₃ is reported too (the gap ratio).
     if (Math.max(...relative) <= tolerance || it === maxIterations) break;
     onIteration?.();
-    const Z = orthonormalise(
-      R.filter((_, k) => relative[k] > tolerance).map(precondition),
-      [constant, ...X],
-      mass,
-    );
+    // A converged vector stays in the block, but its residual and direction leave the search (locking).
+    const active = (_: unknown, k: number) => relative[k] > tolerance;
+    const Z = orthonormalise(R.filter(active).map(precondition), [constant, ...X], mass);
     // P and the Ritz vectors are combinations of constant-free vectors: no need to deflate them again.
-    const basis = [...X, ...Z, ...orthonormalise(P, [...X, ...Z], mass)];
+    const basis = [...X, ...Z, ...orthonormalise(P.filter(active), [...X, ...Z], mass)];
     const ab = basis.map((v, j) => {
       if (j < X.length) return AX[j]; // X leads the basis unchanged: its images are known
       const o = new Float64Array(n);
