@@ -419,8 +419,12 @@ function makeEditor(page: Page, workspace: string, serverPid: number, stop: () =
       if (!(await quickInput.isVisible())) return false;
       const row = quickInput.locator('.monaco-list-row').filter({ hasText: text }).first();
       if ((await row.count()) === 0) return false;
-      await row.click();
-      return true;
+      // A click while the list is still settling can be lost: click until the pick is taken.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await row.click().catch(() => undefined);
+        if (await gone(row, 1_500)) return true;
+      }
+      return false;
     },
     processesMapping(name) {
       const maps = (pid: number) => {

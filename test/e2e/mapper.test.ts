@@ -123,6 +123,42 @@ describe('Mapper panels in code-server', { timeout: 600_000 }, () => {
     await editor.screenshot('mapper-digits-sample-opened-light');
   });
 
+  it('Polytope slice from a node: Ctrl-click picks a sample, the slice through it opens beside the CLI count', async () => {
+    const view = await editor.webview('act_adv_linf_0.1_eps0.00.npy');
+    const sample = view.getByTestId('sample').nth(1);
+    const picked = Number(await sample.getAttribute('data-index'));
+    await sample.click({ modifiers: ['Control'] });
+    assert.equal(await sample.getAttribute('aria-pressed'), 'true');
+    await view.getByTestId('polytope-slice').click();
+    // which model, which data set, then the anchors: the picked sample first, then the node's first members
+    for (const item of ['mlp_clean.onnx', 'test_images.npy']) {
+      const deadline = Date.now() + 60_000;
+      while (!(await editor.answerQuickPick(item))) {
+        if (Date.now() > deadline) await editor.screenshot(`no-quick-pick-${item}`);
+        assert.ok(Date.now() < deadline, `no quick pick offered ${item}`);
+        await editor.page.waitForTimeout(250);
+      }
+    }
+    await editor.page.locator('.quick-input-widget', { hasText: 'Slice through three samples' }).waitFor();
+    const input = editor.page.locator('.quick-input-widget input');
+    const anchors = (await input.inputValue()).split(/[\s,]+/).map(Number);
+    assert.equal(anchors[0], picked);
+    await input.press('Enter');
+    const expected = cliJson<{ fVector: number[] }>([
+      'polytope',
+      path.join(digits, 'mlp_clean.onnx'),
+      '--inputs',
+      path.join(digits, 'test_images.npy'),
+      '--slice',
+      anchors.join(','),
+    ]);
+    const slice = await editor.webview('Polytopes: mlp_clean.onnx');
+    await ready(slice);
+    assert.equal(await slice.getByTestId('anchor-0').inputValue(), String(picked));
+    assert.equal(Number(await slice.getByTestId('region-count').textContent()), expected.fVector[2]);
+    await editor.screenshot('polytope-slice-from-mapper');
+  });
+
   it('Open Analysis Spec on the digits spec: the comparison shows every ε', async () => {
     await closeAll(editor);
     await editor.explorerCommand('digits/adv.toposcope.json', 'Open Analysis Spec');

@@ -460,6 +460,7 @@ function showDetails(id: number | null): void {
   exportBtn.addEventListener('click', () =>
     exportRows(`node-${n.id}-members`, rowsFor(n.members, n.id), 'csv'),
   );
+  const sliceBtn = host.standalone || n.size < 3 ? null : polytopeSliceButton(n.members);
   detailBox.append(
     h('div', { class: 'stat' }, `size ${n.size} · interval ${n.interval} · lens mean ${fmt(n.lensMean)}`),
     h('div', { class: 'stat' }, `purity ${fmt(n.purity)} · accuracy ${fmt(n.accuracy)}`),
@@ -474,6 +475,7 @@ function showDetails(id: number | null): void {
       'div',
       { class: 'toolbar' },
       exportBtn,
+      sliceBtn,
       h(
         'span',
         { class: 'muted' },
@@ -504,6 +506,39 @@ function showDetails(id: number | null): void {
   }
 }
 
+/** Samples Ctrl-clicked in the gallery, oldest first: the anchors of a polytope slice. */
+let pickedSamples: number[] = [];
+
+/**
+ * "Polytope slice": Show Polytopes on the 2-D slice of a model's input space through three samples, the
+ * ones Ctrl-clicked in the gallery, completed with the node's first members.
+ */
+function polytopeSliceButton(members: readonly number[]): HTMLElement {
+  const btn = h(
+    'button',
+    {
+      'data-testid': 'polytope-slice',
+      title: 'Show Polytopes on the slice through three samples: Ctrl-click samples to pick them',
+    },
+    'Polytope slice…',
+  );
+  btn.addEventListener('click', () => {
+    const indices = [...new Set([...pickedSamples, ...members])].slice(0, 3);
+    host.post({ type: 'polytopeSlice', indices });
+  });
+  return btn;
+}
+
+/** Ctrl-click picks a sample for the slice (the three latest stay picked); a plain click opens it. */
+function togglePicked(index: number): void {
+  pickedSamples = pickedSamples.includes(index)
+    ? pickedSamples.filter((i) => i !== index)
+    : [...pickedSamples, index].slice(-3);
+  for (const el of detailBox.querySelectorAll<HTMLElement>('[data-testid="sample"]')) {
+    el.setAttribute('aria-pressed', String(pickedSamples.includes(Number(el.dataset.index))));
+  }
+}
+
 function showSamples(nodeId: number, total: number, samples: Sample[]): void {
   const gallery = detailBox.querySelector<HTMLElement>(`[data-testid="gallery"][data-node="${nodeId}"]`);
   if (!gallery) return;
@@ -515,7 +550,8 @@ function showSamples(nodeId: number, total: number, samples: Sample[]): void {
         class: 'sample',
         'data-testid': 'sample',
         'data-index': s.index,
-        title: `${s.name ?? `row ${s.index}`}${host.standalone ? '' : ' — open beside'}`,
+        'aria-pressed': String(pickedSamples.includes(s.index)),
+        title: `${s.name ?? `row ${s.index}`}${host.standalone ? '' : ' — open beside; Ctrl-click: pick for a slice'}`,
       },
       s.src
         ? h('img', { src: s.src, alt: `sample ${s.index}` })
@@ -530,7 +566,9 @@ function showSamples(nodeId: number, total: number, samples: Sample[]): void {
       ),
     );
     if (!host.standalone)
-      item.addEventListener('click', () => host.post({ type: 'openSample', index: s.index }));
+      item.addEventListener('click', (e) =>
+        e.ctrlKey || e.metaKey ? togglePicked(s.index) : host.post({ type: 'openSample', index: s.index }),
+      );
     gallery.append(item);
   }
   if (total > samples.length)

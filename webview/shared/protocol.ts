@@ -213,6 +213,8 @@ export const viewMessage = tagged({
   params: object({ type: literal('params'), params: paramsChange, requestId: int }),
   nodeSamples: object({ type: literal('nodeSamples'), nodeId: int, members: numbers(2000) }),
   openSample: object({ type: literal('openSample'), index: int }),
+  /** Show Polytopes on the 2-D slice of a model's input space through these three samples (rows). */
+  polytopeSlice: object({ type: literal('polytopeSlice'), indices: numbers(3) }),
   save: saveMessage,
   exportRows: object({
     type: literal('exportRows'),

@@ -92,6 +92,7 @@ svg text { fill: var(--ts-fg); }
 .sample { display: flex; flex-direction: column; align-items: center; border: 1px solid transparent;
   padding: 2px; cursor: pointer; background: none; border-radius: 2px; }
 .sample:hover { background: var(--ts-hover); }
+.sample[aria-pressed='true'] { border-color: var(--ts-focus); }
 .sample img { width: 56px; height: 56px; image-rendering: pixelated; object-fit: contain; }
 .sample .tags { font-size: 11px; display: flex; gap: 4px; }
 .tag-true { color: var(--ts-true); font-weight: 600; }

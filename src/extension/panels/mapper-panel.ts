@@ -11,6 +11,7 @@ import { readTensorFile } from '../../core/io/read';
 import { toLabels } from '../../core/io/tensor';
 import type { MapperParams } from '../../core/mapper/types';
 import { mapperViewData } from '../../core/report/view-data';
+import { parseAnchorsText } from '../../../webview/polytope/anchors';
 import { paramsChange, type ParamsChange } from '../../../webview/shared/protocol';
 import type { Services } from '../services';
 import { LatestOnly } from './live-jobs';
@@ -24,6 +25,7 @@ import {
   type SampleSource,
 } from './mapper-samples';
 import { saveAnalysisSpec } from './save-spec';
+import type { SliceRequest } from './polytope-panel';
 import { openView, type ViewChannel } from './view-channel';
 
 export const MAPPER_VIEW_TYPE = 'toposcope.mapper';
@@ -145,6 +147,14 @@ export class MapperPanel {
         case 'openSample':
           if (this.samples) await openSample(this.services, this.samples, msg.index);
           break;
+        case 'polytopeSlice': {
+          // the same rule as typed indices: three different non-negative integers
+          const anchors = parseAnchorsText(msg.indices.join(','));
+          if (!anchors) break;
+          const slice: SliceRequest = { anchors, near: path.dirname(this.restore.activations) };
+          await vscode.commands.executeCommand('toposcope.showPolytopes', slice);
+          break;
+        }
         case 'saveSpec': {
           const r = this.restore;
           await saveAnalysisSpec(

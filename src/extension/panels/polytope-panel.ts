@@ -54,8 +54,8 @@ function remember<T>(cache: Map<string, Promise<T>>, key: string, make: () => Pr
 
 export function registerPolytopePanels(services: Services): void {
   services.context.subscriptions.push(
-    vscode.commands.registerCommand('toposcope.showPolytopes', (uri?: vscode.Uri) =>
-      showPolytopes(services, uri),
+    vscode.commands.registerCommand('toposcope.showPolytopes', (arg?: vscode.Uri | SliceRequest) =>
+      arg && 'anchors' in arg ? showSlice(services, arg) : showPolytopes(services, arg),
     ),
     vscode.window.registerWebviewPanelSerializer(POLYTOPE_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state) => {
@@ -72,28 +72,71 @@ export function registerPolytopePanels(services: Services): void {
   );
 }
 
+/** A slice asked for from another view (the mapper's samples): three rows, and the folder they came from. */
+export interface SliceRequest {
+  anchors: [number, number, number];
+  near: string;
+}
+
 async function showPolytopes(services: Services, uri: vscode.Uri | undefined): Promise<void> {
   try {
     const picked = uri ?? (await pickTarget());
     if (!picked) return;
     const target = await resolveTarget(picked.fsPath);
-    if (!target) return;
-    const title = `Polytopes: ${path.basename(target.path)}`;
-    const panel = vscode.window.createWebviewPanel(POLYTOPE_VIEW_TYPE, title, vscode.ViewColumn.Active, {
-      ...webviewOptions(services.context.extensionUri),
-      retainContextWhenHidden: true,
-    });
-    new PolytopePanel(services, panel, {
-      target,
-      box: null,
-      colour: 'prediction',
-      showPoints: true,
-      showDual: false,
-      checkpoint: target.kind === 'folder' ? Number.MAX_SAFE_INTEGER : 0,
-    });
+    if (target) openPanel(services, target);
   } catch (err) {
     reportError(services, err);
   }
+}
+
+/** The slice through three samples the user picked elsewhere: which model, which data set, the anchors. */
+async function showSlice(services: Services, req: SliceRequest): Promise<void> {
+  try {
+    const model = await pickWideModel(req);
+    if (!model) return;
+    const picked = await pickSlice(path.dirname(model.path), model.inputDim, req.anchors);
+    if (picked) openPanel(services, { kind: 'model', path: model.path, ...picked });
+  } catch (err) {
+    reportError(services, err);
+  }
+}
+
+function openPanel(services: Services, target: PolytopeTarget): void {
+  const title = `Polytopes: ${path.basename(target.path)}`;
+  const panel = vscode.window.createWebviewPanel(POLYTOPE_VIEW_TYPE, title, vscode.ViewColumn.Active, {
+    ...webviewOptions(services.context.extensionUri),
+    retainContextWhenHidden: true,
+  });
+  new PolytopePanel(services, panel, {
+    target,
+    box: null,
+    colour: 'prediction',
+    showPoints: true,
+    showDual: false,
+    checkpoint: target.kind === 'folder' ? Number.MAX_SAFE_INTEGER : 0,
+  });
+}
+
+/** ReLU MLPs of the workspace with more than two inputs, those beside the samples first, in a quick pick. */
+async function pickWideModel(req: SliceRequest): Promise<{ path: string; inputDim: number } | undefined> {
+  const files = await vscode.workspace.findFiles('**/*.{onnx,pt}', '**/node_modules/**', 500);
+  const items: (vscode.QuickPickItem & { file: string; inputDim: number })[] = [];
+  for (const file of files.map((u) => u.fsPath).sort()) {
+    const mlp = await loadReluMlp(file).catch(() => undefined);
+    if (!mlp || mlp.widths[0] <= 2) continue;
+    const label = vscode.workspace.asRelativePath(file);
+    items.push({ label, description: mlp.widths.join('-'), file, inputDim: mlp.widths[0] });
+  }
+  if (items.length === 0) {
+    throw new InputError(req.near, 'no ReLU MLP (.onnx or state-dict .pt) in the workspace to slice');
+  }
+  const beside = (i: { file: string }) => (path.dirname(i.file) === req.near ? 0 : 1);
+  items.sort((a, b) => beside(a) - beside(b));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: `Slice through samples ${req.anchors.join(', ')}: which ReLU MLP?`,
+    placeHolder: 'the model whose input space the slice cuts',
+  });
+  return picked && { path: picked.file, inputDim: picked.inputDim };
 }
 
 async function pickTarget(): Promise<vscode.Uri | undefined> {
@@ -117,7 +160,7 @@ async function resolveTarget(p: string): Promise<PolytopeTarget | undefined> {
   const mlp = await loadReluMlp(p);
   const train = await findBeside(path.dirname(p), ['train.csv'], false);
   if (mlp.widths[0] === 2) return { kind: 'model', path: p, ...(train && { train }) };
-  const picked = await pickSlice(path.dirname(p), mlp.widths[0]);
+  const picked = await pickSlice(path.dirname(p), mlp.widths[0], [0, 1, 2]);
   return picked && { kind: 'model', path: p, ...picked };
 }
 
@@ -125,9 +168,10 @@ async function resolveTarget(p: string): Promise<PolytopeTarget | undefined> {
 async function pickSlice(
   dir: string,
   inputDim: number,
+  anchors0: [number, number, number],
 ): Promise<{ inputs: string; anchors: [number, number, number] } | undefined> {
   const inputs = await pickInputs(dir, inputDim);
-  const anchors = inputs && (await askAnchors([0, 1, 2]));
+  const anchors = inputs && (await askAnchors(anchors0));
   return inputs && anchors ? { inputs, anchors } : undefined;
 }
 
