@@ -40,7 +40,16 @@ const { devDependencies: _dev, scripts: _scripts, ...shipped } = manifest;
 writeFileSync(path.join(stage, 'package.json'), JSON.stringify(shipped, null, 2) + '\n');
 copy('dist', (rel) => !rel.endsWith('.map'));
 copy('media');
-for (const doc of ['README.md', 'CHANGELOG.md', 'LICENSE']) copy(doc);
+for (const doc of ['CHANGELOG.md', 'LICENSE']) copy(doc);
+// vsce refuses images with relative paths when the manifest names no repository: the README shipped in
+// the VSIX (the extension's details page) goes without the screenshots, which stay in the repository.
+writeFileSync(
+  path.join(stage, 'README.md'),
+  readFileSync(path.join(root, 'README.md'), 'utf8')
+    .split('\n')
+    .filter((line) => !/!\[[^\]]*\]\((?!https:)[^)]*\)/.test(line))
+    .join('\n'),
+);
 copy('node_modules/onnxruntime-common', (rel) => !rel.endsWith('.map'));
 copy('node_modules/onnxruntime-node', (rel) => {
   if (rel.startsWith('script') || rel.endsWith('.map')) return false;
