@@ -8,7 +8,9 @@ import { InputError } from '../errors';
 import {
   buildBlock,
   collectNeighbours,
+  collectNeighboursGroup,
   find,
+  groupedSearch,
   seedFromLeaves,
   NO_CORE,
   uniteWithNeighbours,
@@ -83,9 +85,26 @@ export function dbscanBlock(b: PointBlock, eps: number, minSamples: number): Dbs
   const fill = new Int32Array(m);
   const searched = new Uint8Array(m);
   seedFromLeaves(b, eps, k, seeds, fill);
-  for (let p = 0; p < m; p++) {
-    collectNeighbours(b, p, eps, k, seeds, fill, searched);
-    if (fill[p] >= k) isCore[p] = 1;
+  if (groupedSearch(b)) {
+    // four rows still short of k neighbours at a time, in position order (rows filled meanwhile by the
+    // searches before them need none)
+    const ps = new Int32Array(4);
+    let cnt = 0;
+    for (let p = 0; p <= m; p++) {
+      if (p < m && fill[p] >= k) searched[p] = 1;
+      else if (p < m) ps[cnt++] = p;
+      if (cnt === 4 || (p === m && cnt > 0)) {
+        for (let i = cnt; i < 4; i++) ps[i] = ps[0];
+        collectNeighboursGroup(b, ps, cnt, eps, k, seeds, fill, searched);
+        cnt = 0;
+      }
+    }
+    for (let p = 0; p < m; p++) if (fill[p] >= k) isCore[p] = 1;
+  } else {
+    for (let p = 0; p < m; p++) {
+      collectNeighbours(b, p, eps, k, seeds, fill, searched);
+      if (fill[p] >= k) isCore[p] = 1;
+    }
   }
 
   // components of core points: first join the seeds, then look only into subtrees whose core points are

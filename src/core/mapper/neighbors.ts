@@ -492,6 +492,7 @@ export function distanceWithin(b: PointBlock, p: number, q: number, bound: numbe
 
 /** For each listed position, the exact distance to its k-th nearest other row of the block (k ≥ 1). */
 export function kthNeighbourDistances(b: PointBlock, positions: Int32Array, k: number): Float64Array {
+  if (groupedSearch(b)) return kthNeighbourDistancesGrouped(b, positions, k);
   const out = new Float64Array(positions.length);
   const best = new Float64Array(k);
   const { radius, left, start, end, leafDist } = b;
@@ -529,6 +530,323 @@ export function kthNeighbourDistances(b: PointBlock, positions: Int32Array, k: n
       }
     }
     out[s] = found === k ? kth : Infinity;
+  }
+  return out;
+}
+
+/**
+ * In this many dimensions and more (euclidean only), the searches below run four queries at a time: the
+ * tree is walked once for the group and each row of a visited leaf is read once for all four, which halves
+ * the memory traffic of the distance loops. Every pair still gets one float64 sum of squared coordinate
+ * differences in coordinate order — the very sum `distanceWithin` forms — so every decision is unchanged.
+ */
+export const GROUP_MIN_D = 32;
+
+/** Whether the four-query searches apply to this block. */
+export function groupedSearch(b: PointBlock): boolean {
+  return b.metric === 'euclidean' && b.d >= GROUP_MIN_D;
+}
+
+/**
+ * Squared euclidean distances from positions a0…a3 to positions q0 and q1 (byte offsets ·d given), each
+ * summed in coordinate order: out[o + i] for q0, out[o + 4 + i] for q1.
+ */
+function squares4x2(
+  x: Float32Array,
+  a0: number,
+  a1: number,
+  a2: number,
+  a3: number,
+  b0: number,
+  b1: number,
+  d: number,
+  out: Float64Array,
+): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let r0 = 0;
+  let r1 = 0;
+  let r2 = 0;
+  let r3 = 0;
+  for (let j = 0; j < d; j++) {
+    const y = x[b0 + j];
+    const z = x[b1 + j];
+    const x0 = x[a0 + j];
+    const x1 = x[a1 + j];
+    const x2 = x[a2 + j];
+    const x3 = x[a3 + j];
+    let t = x0 - y;
+    s0 += t * t;
+    t = x1 - y;
+    s1 += t * t;
+    t = x2 - y;
+    s2 += t * t;
+    t = x3 - y;
+    s3 += t * t;
+    t = x0 - z;
+    r0 += t * t;
+    t = x1 - z;
+    r1 += t * t;
+    t = x2 - z;
+    r2 += t * t;
+    t = x3 - z;
+    r3 += t * t;
+  }
+  out[0] = s0;
+  out[1] = s1;
+  out[2] = s2;
+  out[3] = s3;
+  out[4] = r0;
+  out[5] = r1;
+  out[6] = r2;
+  out[7] = r3;
+}
+
+/** Tree-space distances (as `toCentre`) from positions a0…a3 to the centres at c0 and c1. */
+function centres4x2(
+  x: Float32Array,
+  a0: number,
+  a1: number,
+  a2: number,
+  a3: number,
+  c: Float64Array,
+  c0: number,
+  c1: number,
+  d: number,
+  out: Float64Array,
+): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let r0 = 0;
+  let r1 = 0;
+  let r2 = 0;
+  let r3 = 0;
+  for (let j = 0; j < d; j++) {
+    const y = c[c0 + j];
+    const z = c[c1 + j];
+    const x0 = x[a0 + j];
+    const x1 = x[a1 + j];
+    const x2 = x[a2 + j];
+    const x3 = x[a3 + j];
+    let t = x0 - y;
+    s0 += t * t;
+    t = x1 - y;
+    s1 += t * t;
+    t = x2 - y;
+    s2 += t * t;
+    t = x3 - y;
+    s3 += t * t;
+    t = x0 - z;
+    r0 += t * t;
+    t = x1 - z;
+    r1 += t * t;
+    t = x2 - z;
+    r2 += t * t;
+    t = x3 - z;
+    r3 += t * t;
+  }
+  out[0] = Math.sqrt(s0);
+  out[1] = Math.sqrt(s1);
+  out[2] = Math.sqrt(s2);
+  out[3] = Math.sqrt(s3);
+  out[4] = Math.sqrt(r0);
+  out[5] = Math.sqrt(r1);
+  out[6] = Math.sqrt(r2);
+  out[7] = Math.sqrt(r3);
+}
+
+/** The walk of a four-query search: node ids, and four centre distances per entry. */
+interface GroupWalk {
+  node: Int32Array;
+  dist: Float64Array;
+  pair: Float64Array;
+}
+
+function groupWalk(): GroupWalk {
+  return {
+    node: new Int32Array(stackNode.length),
+    dist: new Float64Array(4 * stackNode.length),
+    pair: new Float64Array(8),
+  };
+}
+
+/** Starts a four-query walk at the root; returns the stack top. */
+function pushRootGroup(b: PointBlock, ps: Int32Array, w: GroupWalk): number {
+  const d = b.d;
+  centres4x2(b.rows, ps[0] * d, ps[1] * d, ps[2] * d, ps[3] * d, b.centre, 0, 0, d, w.pair);
+  w.node[0] = 0;
+  for (let i = 0; i < 4; i++) w.dist[i] = w.pair[i];
+  return 1;
+}
+
+/** Pushes v's children for a four-query walk, the one nearer to the group (summed distance) on top. */
+function pushChildrenGroup(b: PointBlock, ps: Int32Array, v: number, top: number, w: GroupWalk): number {
+  const d = b.d;
+  const l = b.left[v];
+  const r = b.right[v];
+  const pr = w.pair;
+  centres4x2(b.rows, ps[0] * d, ps[1] * d, ps[2] * d, ps[3] * d, b.centre, l * d, r * d, d, pr);
+  const leftNearer = pr[0] + pr[1] + pr[2] + pr[3] <= pr[4] + pr[5] + pr[6] + pr[7];
+  const far = leftNearer ? 4 : 0;
+  w.node[top] = leftNearer ? r : l;
+  w.node[top + 1] = leftNearer ? l : r;
+  for (let i = 0; i < 4; i++) {
+    w.dist[4 * top + i] = pr[far + i];
+    w.dist[4 * top + 4 + i] = pr[4 - far + i];
+  }
+  return top + 2;
+}
+
+/**
+ * `collectNeighbours` for up to four positions at once (ps[0…cnt), the rest of ps repeating ps[0]): the
+ * same lists, filled by the same rules, from one walk of the tree. The group's rows count as searched from
+ * the start: each finds the others itself.
+ */
+export function collectNeighboursGroup(
+  b: PointBlock,
+  ps: Int32Array,
+  cnt: number,
+  eps: number,
+  k: number,
+  seeds: Int32Array,
+  fill: Int32Array,
+  searched: Uint8Array,
+  w: GroupWalk = groupWalk(),
+): void {
+  const active = [false, false, false, false];
+  const known = [0, 0, 0, 0];
+  let open = 0;
+  for (let i = 0; i < cnt; i++) searched[ps[i]] = 1;
+  for (let i = 0; i < cnt; i++) {
+    known[i] = fill[ps[i]];
+    active[i] = fill[ps[i]] < k;
+    if (active[i]) open++;
+  }
+  if (open === 0) return;
+  const { radius, left, start, end, leafDist, rows } = b;
+  const d = b.d;
+  const r = treeRadius(b, eps);
+  const a0 = ps[0] * d;
+  const a1 = ps[1] * d;
+  const a2 = ps[2] * d;
+  const a3 = ps[3] * d;
+  const sq = new Float64Array(8);
+  const { node, dist } = w;
+  let top = pushRootGroup(b, ps, w);
+  while (top > 0) {
+    top--;
+    const v = node[top];
+    const o = 4 * top;
+    let need = false;
+    for (let i = 0; i < cnt; i++) need ||= active[i] && dist[o + i] - radius[v] <= r;
+    if (!need) continue;
+    if (left[v] >= 0) {
+      top = pushChildrenGroup(b, ps, v, top, w);
+      continue;
+    }
+    const dc0 = dist[o];
+    const dc1 = dist[o + 1];
+    const dc2 = dist[o + 2];
+    const dc3 = dist[o + 3];
+    for (let q0 = start[v]; q0 < end[v]; q0 += 2) {
+      const q1 = q0 + 1 < end[v] ? q0 + 1 : q0;
+      squares4x2(rows, a0, a1, a2, a3, q0 * d, q1 * d, d, sq);
+      for (let h = 0; h < (q1 > q0 ? 2 : 1); h++) {
+        const q = h === 0 ? q0 : q1;
+        for (let i = 0; i < cnt; i++) {
+          if (!active[i]) continue;
+          const p = ps[i];
+          const g = (i === 0 ? dc0 : i === 1 ? dc1 : i === 2 ? dc2 : dc3) - leafDist[q];
+          if (q === p || g > r || -g > r || Math.sqrt(sq[4 * h + i]) > eps) continue;
+          const base = p * k;
+          let seen = false;
+          for (let t = base; t < base + known[i]; t++) seen ||= seeds[t] === q;
+          if (seen) continue;
+          seeds[base + fill[p]++] = q;
+          if (!searched[q] && fill[q] < k) seeds[q * k + fill[q]++] = p;
+          if (fill[p] >= k) {
+            active[i] = false;
+            if (--open === 0) return;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** `kthNeighbourDistances` four queries at a time (for `groupedSearch` blocks): the same distances. */
+export function kthNeighbourDistancesGrouped(b: PointBlock, positions: Int32Array, k: number): Float64Array {
+  const out = new Float64Array(positions.length);
+  if (b.m === 0) return out.fill(Infinity);
+  const { radius, left, start, end, leafDist, rows } = b;
+  const d = b.d;
+  // neighbouring positions in tree order share most of their search: group them
+  const order = Array.from(positions.keys()).sort((i, j) => positions[i] - positions[j]);
+  const w = groupWalk();
+  const { node, dist } = w;
+  const ps = new Int32Array(4);
+  const best = new Float64Array(4 * k);
+  const found = new Int32Array(4);
+  const kth = new Float64Array(4);
+  const rad = new Float64Array(4);
+  const sq = new Float64Array(8);
+  for (let g0 = 0; g0 < order.length; g0 += 4) {
+    const cnt = Math.min(4, order.length - g0);
+    for (let i = 0; i < 4; i++) ps[i] = positions[order[g0 + (i < cnt ? i : 0)]];
+    found.fill(0);
+    kth.fill(Infinity);
+    rad.fill(Infinity);
+    const a0 = ps[0] * d;
+    const a1 = ps[1] * d;
+    const a2 = ps[2] * d;
+    const a3 = ps[3] * d;
+    let top = pushRootGroup(b, ps, w);
+    while (top > 0) {
+      top--;
+      const v = node[top];
+      const o = 4 * top;
+      let need = false;
+      for (let i = 0; i < cnt; i++) need ||= dist[o + i] - radius[v] <= rad[i];
+      if (!need) continue;
+      if (left[v] >= 0) {
+        top = pushChildrenGroup(b, ps, v, top, w);
+        continue;
+      }
+      const dc0 = dist[o];
+      const dc1 = dist[o + 1];
+      const dc2 = dist[o + 2];
+      const dc3 = dist[o + 3];
+      for (let q0 = start[v]; q0 < end[v]; q0 += 2) {
+        const q1 = q0 + 1 < end[v] ? q0 + 1 : q0;
+        squares4x2(rows, a0, a1, a2, a3, q0 * d, q1 * d, d, sq);
+        for (let h = 0; h < (q1 > q0 ? 2 : 1); h++) {
+          const q = h === 0 ? q0 : q1;
+          for (let i = 0; i < cnt; i++) {
+            const gap = (i === 0 ? dc0 : i === 1 ? dc1 : i === 2 ? dc2 : dc3) - leafDist[q];
+            if (q === ps[i] || gap > rad[i] || -gap > rad[i]) continue;
+            const dd = Math.sqrt(sq[4 * h + i]);
+            if (found[i] === k && !(dd < kth[i])) continue;
+            // insertion into the sorted k best of query i
+            const bo = i * k;
+            let at = found[i] < k ? found[i]++ : k - 1;
+            while (at > 0 && best[bo + at - 1] > dd) {
+              best[bo + at] = best[bo + at - 1];
+              at--;
+            }
+            best[bo + at] = dd;
+            if (found[i] === k) {
+              kth[i] = best[bo + k - 1];
+              rad[i] = treeRadius(b, kth[i]);
+            }
+          }
+        }
+      }
+    }
+    for (let i = 0; i < cnt; i++) out[order[g0 + i]] = found[i] === k ? kth[i] : Infinity;
   }
   return out;
 }

@@ -142,3 +142,32 @@ test('a border point reached by two clusters joins the one numbered first (lowes
     [0, 0, 0, 0, 1, 1, 1, 1, 0],
   );
 });
+
+test('DBSCAN in 32+ dimensions (four-query searches) equals the brute-force algorithm, ties at eps included', () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        n: fc.integer({ min: 1, max: 120 }),
+        d: fc.integer({ min: 32, max: 70 }),
+        k: fc.integer({ min: 1, max: 4 }),
+        spread: fc.double({ min: 0.05, max: 1, noNaN: true }),
+        grid: fc.constantFrom(0, 0.5, 1),
+        eps: fc.double({ min: 0, max: 10, noNaN: true }),
+        minSamples: fc.integer({ min: 1, max: 8 }),
+      }),
+      ({ seed, n, d, k, spread, grid, eps, minSamples }) => {
+        const x = blobs(mulberry32(seed), n, d, k, spread, grid);
+        // on the grid, distances are square roots of multiples of grid²: hit some exactly
+        const e = grid > 0 ? Math.sqrt(Math.round((eps / grid) ** 2)) * grid : eps;
+        const members = Int32Array.from({ length: n }, (_, i) => i);
+        const got = dbscan(x, d, members, e, minSamples);
+        const want = referenceDbscan(x, d, e, minSamples, 'euclidean');
+        assert.deepEqual(Array.from(got.core, Boolean), want.core);
+        assert.equal(got.clusters, want.clusters);
+        assert.deepEqual(Array.from(got.labels), want.labels);
+      },
+    ),
+    { numRuns: 60 },
+  );
+});

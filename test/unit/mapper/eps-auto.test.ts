@@ -74,3 +74,16 @@ test('duplicates are other points at distance 0', () => {
   const c = kDistanceCurve(x, 5, 1, 3, 1);
   assert.deepEqual(c.values, [0, 0, 0, 5, 9]);
 });
+
+test('eps auto in 32+ dimensions (four-query searches): every row against brute force, duplicates included', () => {
+  const n = 301;
+  const d = 40;
+  const x = cloud(n, d, 5);
+  // rows 0–9 repeat row 10: distances of 0 to other rows
+  for (let i = 0; i < 10; i++) x.copyWithin(i * d, 10 * d, 11 * d);
+  for (const k of [1, 4, 12]) {
+    const c = kDistanceCurve(x, n, d, k + 1, 0.9);
+    const want = Array.from({ length: n }, (_, i) => kthBrute(x, n, d, i, k, false)).sort((a, b) => a - b);
+    assert.deepEqual(Array.from(c.values), want);
+  }
+});
