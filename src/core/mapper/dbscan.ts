@@ -11,6 +11,7 @@ import {
   collectNeighboursGroup,
   find,
   groupedSearch,
+  GROUP,
   seedFromLeaves,
   NO_CORE,
   uniteWithNeighbours,
@@ -86,15 +87,15 @@ export function dbscanBlock(b: PointBlock, eps: number, minSamples: number): Dbs
   const searched = new Uint8Array(m);
   seedFromLeaves(b, eps, k, seeds, fill);
   if (groupedSearch(b)) {
-    // four rows still short of k neighbours at a time, in position order (rows filled meanwhile by the
+    // GROUP rows still short of k neighbours at a time, in position order (rows filled meanwhile by the
     // searches before them need none)
-    const ps = new Int32Array(4);
+    const ps = new Int32Array(GROUP);
     let cnt = 0;
     for (let p = 0; p <= m; p++) {
       if (p < m && fill[p] >= k) searched[p] = 1;
       else if (p < m) ps[cnt++] = p;
-      if (cnt === 4 || (p === m && cnt > 0)) {
-        for (let i = cnt; i < 4; i++) ps[i] = ps[0];
+      if (cnt === GROUP || (p === m && cnt > 0)) {
+        for (let i = cnt; i < GROUP; i++) ps[i] = ps[0];
         collectNeighboursGroup(b, ps, cnt, eps, k, seeds, fill, searched);
         cnt = 0;
       }

@@ -535,14 +535,20 @@ export function kthNeighbourDistances(b: PointBlock, positions: Int32Array, k: n
 }
 
 /**
- * In this many dimensions and more (euclidean only), the searches below run four queries at a time: the
- * tree is walked once for the group and each row of a visited leaf is read once for all four, which halves
- * the memory traffic of the distance loops. Every pair still gets one float64 sum of squared coordinate
- * differences in coordinate order — the very sum `distanceWithin` forms — so every decision is unchanged.
+ * In this many dimensions and more (euclidean only), the searches below run GROUP queries at a time, rows
+ * close together in tree order: the tree is walked once for the group, and each visited leaf — a few
+ * kilobytes, kept in cache — is compared with the group's queries four at a time (a row read once serves
+ * four queries). The distance loops then read memory about GROUP times less often than one query at a time
+ * would, which is what bounds them once a preimage outgrows the cache. Every pair still gets one float64
+ * sum of squared coordinate differences in coordinate order — the very sum `distanceWithin` forms — so
+ * every distance and decision is unchanged.
  */
 export const GROUP_MIN_D = 32;
 
-/** Whether the four-query searches apply to this block. */
+/** Queries per grouped search (a multiple of 4). */
+export const GROUP = 16;
+
+/** Whether the grouped searches apply to this block. */
 export function groupedSearch(b: PointBlock): boolean {
   return b.metric === 'euclidean' && b.d >= GROUP_MIN_D;
 }
@@ -659,7 +665,7 @@ function centres4x2(
   out[7] = Math.sqrt(r3);
 }
 
-/** The walk of a four-query search: node ids, and four centre distances per entry. */
+/** The walk of a grouped search: node ids, and GROUP centre distances per entry. */
 interface GroupWalk {
   node: Int32Array;
   dist: Float64Array;
@@ -669,40 +675,62 @@ interface GroupWalk {
 function groupWalk(): GroupWalk {
   return {
     node: new Int32Array(stackNode.length),
-    dist: new Float64Array(4 * stackNode.length),
+    dist: new Float64Array(GROUP * stackNode.length),
     pair: new Float64Array(8),
   };
 }
 
-/** Starts a four-query walk at the root; returns the stack top. */
-function pushRootGroup(b: PointBlock, ps: Int32Array, w: GroupWalk): number {
+/** Distances from the group's positions to centres v and u, into w.dist at entries `at` and `at + 1`. */
+function groupCentres(b: PointBlock, ps: Int32Array, v: number, u: number, at: number, w: GroupWalk): void {
   const d = b.d;
-  centres4x2(b.rows, ps[0] * d, ps[1] * d, ps[2] * d, ps[3] * d, b.centre, 0, 0, d, w.pair);
+  const pr = w.pair;
+  const o = GROUP * at;
+  for (let g = 0; g < GROUP; g += 4) {
+    centres4x2(b.rows, ps[g] * d, ps[g + 1] * d, ps[g + 2] * d, ps[g + 3] * d, b.centre, v * d, u * d, d, pr);
+    for (let i = 0; i < 4; i++) {
+      w.dist[o + g + i] = pr[i];
+      w.dist[o + GROUP + g + i] = pr[4 + i];
+    }
+  }
+}
+
+/** Starts a grouped walk at the root; returns the stack top. */
+function pushRootGroup(b: PointBlock, ps: Int32Array, w: GroupWalk): number {
+  groupCentres(b, ps, 0, 0, 0, w);
   w.node[0] = 0;
-  for (let i = 0; i < 4; i++) w.dist[i] = w.pair[i];
   return 1;
 }
 
-/** Pushes v's children for a four-query walk, the one nearer to the group (summed distance) on top. */
+/** Pushes v's children for a grouped walk, the one nearer to the group (summed distance) on top. */
 function pushChildrenGroup(b: PointBlock, ps: Int32Array, v: number, top: number, w: GroupWalk): number {
-  const d = b.d;
   const l = b.left[v];
   const r = b.right[v];
-  const pr = w.pair;
-  centres4x2(b.rows, ps[0] * d, ps[1] * d, ps[2] * d, ps[3] * d, b.centre, l * d, r * d, d, pr);
-  const leftNearer = pr[0] + pr[1] + pr[2] + pr[3] <= pr[4] + pr[5] + pr[6] + pr[7];
-  const far = leftNearer ? 4 : 0;
-  w.node[top] = leftNearer ? r : l;
-  w.node[top + 1] = leftNearer ? l : r;
-  for (let i = 0; i < 4; i++) {
-    w.dist[4 * top + i] = pr[far + i];
-    w.dist[4 * top + 4 + i] = pr[4 - far + i];
+  groupCentres(b, ps, l, r, top, w);
+  const dist = w.dist;
+  const o = GROUP * top;
+  let sl = 0;
+  let sr = 0;
+  for (let i = 0; i < GROUP; i++) {
+    sl += dist[o + i];
+    sr += dist[o + GROUP + i];
+  }
+  w.node[top] = l;
+  w.node[top + 1] = r;
+  if (sl <= sr) {
+    // left nearer: it goes on top
+    w.node[top] = r;
+    w.node[top + 1] = l;
+    for (let i = 0; i < GROUP; i++) {
+      const t = dist[o + i];
+      dist[o + i] = dist[o + GROUP + i];
+      dist[o + GROUP + i] = t;
+    }
   }
   return top + 2;
 }
 
 /**
- * `collectNeighbours` for up to four positions at once (ps[0…cnt), the rest of ps repeating ps[0]): the
+ * `collectNeighbours` for up to GROUP positions at once (ps[0…cnt), the rest of ps repeating ps[0]): the
  * same lists, filled by the same rules, from one walk of the tree. The group's rows count as searched from
  * the start: each finds the others itself.
  */
@@ -717,60 +745,67 @@ export function collectNeighboursGroup(
   searched: Uint8Array,
   w: GroupWalk = groupWalk(),
 ): void {
-  const active = [false, false, false, false];
-  const known = [0, 0, 0, 0];
+  const active = new Uint8Array(GROUP);
+  const known = new Int32Array(GROUP);
   let open = 0;
   for (let i = 0; i < cnt; i++) searched[ps[i]] = 1;
   for (let i = 0; i < cnt; i++) {
     known[i] = fill[ps[i]];
-    active[i] = fill[ps[i]] < k;
-    if (active[i]) open++;
+    if (fill[ps[i]] < k) {
+      active[i] = 1;
+      open++;
+    }
   }
   if (open === 0) return;
   const { radius, left, start, end, leafDist, rows } = b;
   const d = b.d;
   const r = treeRadius(b, eps);
-  const a0 = ps[0] * d;
-  const a1 = ps[1] * d;
-  const a2 = ps[2] * d;
-  const a3 = ps[3] * d;
   const sq = new Float64Array(8);
+  const list = new Int32Array(GROUP + 4);
   const { node, dist } = w;
   let top = pushRootGroup(b, ps, w);
   while (top > 0) {
     top--;
     const v = node[top];
-    const o = 4 * top;
+    const o = GROUP * top;
     let need = false;
-    for (let i = 0; i < cnt; i++) need ||= active[i] && dist[o + i] - radius[v] <= r;
+    for (let i = 0; i < cnt && !need; i++) need = active[i] === 1 && dist[o + i] - radius[v] <= r;
     if (!need) continue;
     if (left[v] >= 0) {
       top = pushChildrenGroup(b, ps, v, top, w);
       continue;
     }
-    const dc0 = dist[o];
-    const dc1 = dist[o + 1];
-    const dc2 = dist[o + 2];
-    const dc3 = dist[o + 3];
-    for (let q0 = start[v]; q0 < end[v]; q0 += 2) {
-      const q1 = q0 + 1 < end[v] ? q0 + 1 : q0;
-      squares4x2(rows, a0, a1, a2, a3, q0 * d, q1 * d, d, sq);
-      for (let h = 0; h < (q1 > q0 ? 2 : 1); h++) {
-        const q = h === 0 ? q0 : q1;
-        for (let i = 0; i < cnt; i++) {
-          if (!active[i]) continue;
-          const p = ps[i];
-          const g = (i === 0 ? dc0 : i === 1 ? dc1 : i === 2 ? dc2 : dc3) - leafDist[q];
-          if (q === p || g > r || -g > r || Math.sqrt(sq[4 * h + i]) > eps) continue;
-          const base = p * k;
-          let seen = false;
-          for (let t = base; t < base + known[i]; t++) seen ||= seeds[t] === q;
-          if (seen) continue;
-          seeds[base + fill[p]++] = q;
-          if (!searched[q] && fill[q] < k) seeds[q * k + fill[q]++] = p;
-          if (fill[p] >= k) {
-            active[i] = false;
-            if (--open === 0) return;
+    // the queries that need this leaf, four at a time
+    let len = 0;
+    for (let i = 0; i < cnt; i++) if (active[i] === 1 && dist[o + i] - radius[v] <= r) list[len++] = i;
+    for (let g = 0; g < len; g += 4) {
+      const last = Math.min(g + 4, len);
+      for (let t = last; t < g + 4; t++) list[t] = list[g];
+      const a0 = ps[list[g]] * d;
+      const a1 = ps[list[g + 1]] * d;
+      const a2 = ps[list[g + 2]] * d;
+      const a3 = ps[list[g + 3]] * d;
+      for (let q0 = start[v]; q0 < end[v]; q0 += 2) {
+        const q1 = q0 + 1 < end[v] ? q0 + 1 : q0;
+        squares4x2(rows, a0, a1, a2, a3, q0 * d, q1 * d, d, sq);
+        for (let h = 0; h < (q1 > q0 ? 2 : 1); h++) {
+          const q = h === 0 ? q0 : q1;
+          for (let t = g; t < last; t++) {
+            const i = list[t];
+            if (!active[i]) continue;
+            const p = ps[i];
+            const gap = dist[o + i] - leafDist[q];
+            if (q === p || gap > r || -gap > r || Math.sqrt(sq[4 * h + t - g]) > eps) continue;
+            const base = p * k;
+            let seen = false;
+            for (let u = base; u < base + known[i]; u++) seen ||= seeds[u] === q;
+            if (seen) continue;
+            seeds[base + fill[p]++] = q;
+            if (!searched[q] && fill[q] < k) seeds[q * k + fill[q]++] = p;
+            if (fill[p] >= k) {
+              active[i] = 0;
+              if (--open === 0) return;
+            }
           }
         }
       }
@@ -778,7 +813,7 @@ export function collectNeighboursGroup(
   }
 }
 
-/** `kthNeighbourDistances` four queries at a time (for `groupedSearch` blocks): the same distances. */
+/** `kthNeighbourDistances` GROUP queries at a time (for `groupedSearch` blocks): the same distances. */
 export function kthNeighbourDistancesGrouped(b: PointBlock, positions: Int32Array, k: number): Float64Array {
   const out = new Float64Array(positions.length);
   if (b.m === 0) return out.fill(Infinity);
@@ -788,59 +823,64 @@ export function kthNeighbourDistancesGrouped(b: PointBlock, positions: Int32Arra
   const order = Array.from(positions.keys()).sort((i, j) => positions[i] - positions[j]);
   const w = groupWalk();
   const { node, dist } = w;
-  const ps = new Int32Array(4);
-  const best = new Float64Array(4 * k);
-  const found = new Int32Array(4);
-  const kth = new Float64Array(4);
-  const rad = new Float64Array(4);
+  const ps = new Int32Array(GROUP);
+  const best = new Float64Array(GROUP * k);
+  const found = new Int32Array(GROUP);
+  const kth = new Float64Array(GROUP);
+  const rad = new Float64Array(GROUP);
   const sq = new Float64Array(8);
-  for (let g0 = 0; g0 < order.length; g0 += 4) {
-    const cnt = Math.min(4, order.length - g0);
-    for (let i = 0; i < 4; i++) ps[i] = positions[order[g0 + (i < cnt ? i : 0)]];
+  const list = new Int32Array(GROUP + 4);
+  for (let g0 = 0; g0 < order.length; g0 += GROUP) {
+    const cnt = Math.min(GROUP, order.length - g0);
+    for (let i = 0; i < GROUP; i++) ps[i] = positions[order[g0 + (i < cnt ? i : 0)]];
     found.fill(0);
     kth.fill(Infinity);
     rad.fill(Infinity);
-    const a0 = ps[0] * d;
-    const a1 = ps[1] * d;
-    const a2 = ps[2] * d;
-    const a3 = ps[3] * d;
     let top = pushRootGroup(b, ps, w);
     while (top > 0) {
       top--;
       const v = node[top];
-      const o = 4 * top;
+      const o = GROUP * top;
       let need = false;
-      for (let i = 0; i < cnt; i++) need ||= dist[o + i] - radius[v] <= rad[i];
+      for (let i = 0; i < cnt && !need; i++) need = dist[o + i] - radius[v] <= rad[i];
       if (!need) continue;
       if (left[v] >= 0) {
         top = pushChildrenGroup(b, ps, v, top, w);
         continue;
       }
-      const dc0 = dist[o];
-      const dc1 = dist[o + 1];
-      const dc2 = dist[o + 2];
-      const dc3 = dist[o + 3];
-      for (let q0 = start[v]; q0 < end[v]; q0 += 2) {
-        const q1 = q0 + 1 < end[v] ? q0 + 1 : q0;
-        squares4x2(rows, a0, a1, a2, a3, q0 * d, q1 * d, d, sq);
-        for (let h = 0; h < (q1 > q0 ? 2 : 1); h++) {
-          const q = h === 0 ? q0 : q1;
-          for (let i = 0; i < cnt; i++) {
-            const gap = (i === 0 ? dc0 : i === 1 ? dc1 : i === 2 ? dc2 : dc3) - leafDist[q];
-            if (q === ps[i] || gap > rad[i] || -gap > rad[i]) continue;
-            const dd = Math.sqrt(sq[4 * h + i]);
-            if (found[i] === k && !(dd < kth[i])) continue;
-            // insertion into the sorted k best of query i
-            const bo = i * k;
-            let at = found[i] < k ? found[i]++ : k - 1;
-            while (at > 0 && best[bo + at - 1] > dd) {
-              best[bo + at] = best[bo + at - 1];
-              at--;
-            }
-            best[bo + at] = dd;
-            if (found[i] === k) {
-              kth[i] = best[bo + k - 1];
-              rad[i] = treeRadius(b, kth[i]);
+      // the queries that need this leaf, four at a time
+      let len = 0;
+      for (let i = 0; i < cnt; i++) if (dist[o + i] - radius[v] <= rad[i]) list[len++] = i;
+      for (let g = 0; g < len; g += 4) {
+        const last = Math.min(g + 4, len);
+        for (let t = last; t < g + 4; t++) list[t] = list[g];
+        const a0 = ps[list[g]] * d;
+        const a1 = ps[list[g + 1]] * d;
+        const a2 = ps[list[g + 2]] * d;
+        const a3 = ps[list[g + 3]] * d;
+        for (let q0 = start[v]; q0 < end[v]; q0 += 2) {
+          const q1 = q0 + 1 < end[v] ? q0 + 1 : q0;
+          squares4x2(rows, a0, a1, a2, a3, q0 * d, q1 * d, d, sq);
+          for (let h = 0; h < (q1 > q0 ? 2 : 1); h++) {
+            const q = h === 0 ? q0 : q1;
+            for (let t = g; t < last; t++) {
+              const i = list[t];
+              const gap = dist[o + i] - leafDist[q];
+              if (q === ps[i] || gap > rad[i] || -gap > rad[i]) continue;
+              const dd = Math.sqrt(sq[4 * h + t - g]);
+              if (found[i] === k && !(dd < kth[i])) continue;
+              // insertion into the sorted k best of query i
+              const bo = i * k;
+              let at = found[i] < k ? found[i]++ : k - 1;
+              while (at > 0 && best[bo + at - 1] > dd) {
+                best[bo + at] = best[bo + at - 1];
+                at--;
+              }
+              best[bo + at] = dd;
+              if (found[i] === k) {
+                kth[i] = best[bo + k - 1];
+                rad[i] = treeRadius(b, kth[i]);
+              }
             }
           }
         }
