@@ -14,6 +14,7 @@ import {
   GROUP,
   seedFromLeaves,
   NO_CORE,
+  pairsWithin,
   uniteWithNeighbours,
   type PointBlock,
 } from './neighbors';
@@ -49,6 +50,9 @@ export function dbscan(
   return dbscanBlock(buildBlock(x, d, members, metric), eps, minSamples);
 }
 
+/** Pairs within eps kept per row, at most, before the pair list gives way to the searches. */
+const PAIR_BUDGET = 64;
+
 const MIXED = -1;
 /** Positions between refreshes of the subtree-root table (a power of two). */
 const REFRESH = 512;
@@ -75,7 +79,13 @@ function subtreeRoots(b: PointBlock, isCore: Uint8Array, parent: Int32Array): In
   return out;
 }
 
-export function dbscanBlock(b: PointBlock, eps: number, minSamples: number): DbscanResult {
+/** `pairBudget`: pairs within eps kept, at most, before the pair list gives way to the searches. */
+export function dbscanBlock(
+  b: PointBlock,
+  eps: number,
+  minSamples: number,
+  pairBudget = PAIR_BUDGET * b.m + 4096,
+): DbscanResult {
   const m = b.m;
 
   // core points: count neighbours, stopping at minSamples; the neighbours found are kept, to seed the
@@ -85,49 +95,68 @@ export function dbscanBlock(b: PointBlock, eps: number, minSamples: number): Dbs
   const seeds = new Int32Array(m * k).fill(-1);
   const fill = new Int32Array(m);
   const searched = new Uint8Array(m);
-  seedFromLeaves(b, eps, k, seeds, fill);
-  if (groupedSearch(b)) {
-    // GROUP rows still short of k neighbours at a time, in position order (rows filled meanwhile by the
-    // searches before them need none)
-    const ps = new Int32Array(GROUP);
-    let cnt = 0;
-    for (let p = 0; p <= m; p++) {
-      if (p < m && fill[p] >= k) searched[p] = 1;
-      else if (p < m) ps[cnt++] = p;
-      if (cnt === GROUP || (p === m && cnt > 0)) {
-        for (let i = cnt; i < GROUP; i++) ps[i] = ps[0];
-        collectNeighboursGroup(b, ps, cnt, eps, k, seeds, fill, searched);
-        cnt = 0;
-      }
+  // in high dimension, every pair within eps, each computed once (null when there are too many to keep)
+  const pairs = groupedSearch(b) ? pairsWithin(b, eps, pairBudget) : null;
+  if (pairs) {
+    for (let t = 0; t < pairs.length; t += 2) {
+      const p = pairs[t];
+      const q = pairs[t + 1];
+      if (fill[p] < k) seeds[p * k + fill[p]++] = q;
+      if (fill[q] < k) seeds[q * k + fill[q]++] = p;
     }
     for (let p = 0; p < m; p++) if (fill[p] >= k) isCore[p] = 1;
   } else {
-    for (let p = 0; p < m; p++) {
-      collectNeighbours(b, p, eps, k, seeds, fill, searched);
-      if (fill[p] >= k) isCore[p] = 1;
+    seedFromLeaves(b, eps, k, seeds, fill);
+    if (groupedSearch(b)) {
+      // GROUP rows still short of k neighbours at a time, in position order (rows filled meanwhile by
+      // the searches before them need none)
+      const ps = new Int32Array(GROUP);
+      let cnt = 0;
+      for (let p = 0; p <= m; p++) {
+        if (p < m && fill[p] >= k) searched[p] = 1;
+        else if (p < m) ps[cnt++] = p;
+        if (cnt === GROUP || (p === m && cnt > 0)) {
+          for (let i = cnt; i < GROUP; i++) ps[i] = ps[0];
+          collectNeighboursGroup(b, ps, cnt, eps, k, seeds, fill, searched);
+          cnt = 0;
+        }
+      }
+      for (let p = 0; p < m; p++) if (fill[p] >= k) isCore[p] = 1;
+    } else {
+      for (let p = 0; p < m; p++) {
+        collectNeighbours(b, p, eps, k, seeds, fill, searched);
+        if (fill[p] >= k) isCore[p] = 1;
+      }
     }
   }
 
-  // components of core points: first join the seeds, then look only into subtrees whose core points are
-  // not all in p's component already (pairs already united need no distance)
+  // components of core points
   const parent = Int32Array.from({ length: m }, (_, i) => i);
   const unite = (p: number, q: number): void => {
     const rp = find(parent, p);
     const rq = find(parent, q);
     if (rp !== rq) parent[Math.max(rp, rq)] = Math.min(rp, rq);
   };
-  for (let p = 0; p < m; p++) {
-    if (!isCore[p]) continue;
-    for (let t = p * k; t < (p + 1) * k; t++) {
-      if (seeds[t] >= 0 && isCore[seeds[t]]) unite(p, seeds[t]);
+  if (pairs) {
+    for (let t = 0; t < pairs.length; t += 2) {
+      if (isCore[pairs[t]] && isCore[pairs[t + 1]]) unite(pairs[t], pairs[t + 1]);
     }
-  }
-  // the table is refreshed as unions merge components, so ever more subtrees are skipped whole
-  let uniform = subtreeRoots(b, isCore, parent);
-  for (let p = 0; p < m; p++) {
-    if (!isCore[p]) continue;
-    if ((p & (REFRESH - 1)) === 0 && p > 0) uniform = subtreeRoots(b, isCore, parent);
-    uniteWithNeighbours(b, p, eps, isCore, parent, uniform);
+  } else {
+    // first join the seeds, then look only into subtrees whose core points are not all in p's component
+    // already (pairs already united need no distance)
+    for (let p = 0; p < m; p++) {
+      if (!isCore[p]) continue;
+      for (let t = p * k; t < (p + 1) * k; t++) {
+        if (seeds[t] >= 0 && isCore[seeds[t]]) unite(p, seeds[t]);
+      }
+    }
+    // the table is refreshed as unions merge components, so ever more subtrees are skipped whole
+    let uniform = subtreeRoots(b, isCore, parent);
+    for (let p = 0; p < m; p++) {
+      if (!isCore[p]) continue;
+      if ((p & (REFRESH - 1)) === 0 && p > 0) uniform = subtreeRoots(b, isCore, parent);
+      uniteWithNeighbours(b, p, eps, isCore, parent, uniform);
+    }
   }
 
   // number clusters by their lowest member index (scikit-learn's scan order)

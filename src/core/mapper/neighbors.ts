@@ -890,3 +890,65 @@ export function kthNeighbourDistancesGrouped(b: PointBlock, positions: Int32Arra
   }
   return out;
 }
+
+/**
+ * Every pair of positions within metric distance `eps` (for `groupedSearch` blocks), each pair computed
+ * once — where the searches above compute most pairs twice, once from each end, since in high dimension
+ * a row's few neighbours are found only after most of its region has been read. Leaves are compared with
+ * leaves (rows four by two), skipping a pair of leaves when their balls lie farther apart than eps
+ * (triangle inequality). Each pair is decided by the same coordinate-order float64 sum as
+ * `distanceWithin`. Returns the pairs flat (p, q with p < q), or null once there are more than `budget`.
+ */
+export function pairsWithin(b: PointBlock, eps: number, budget: number): Int32Array | null {
+  const { left, start, end, radius, centre, rows } = b;
+  const d = b.d;
+  const leaves: number[] = [];
+  for (let v = 0; v < left.length; v++) if (left[v] < 0) leaves.push(v);
+  const r = treeRadius(b, eps);
+  let out = new Int32Array(4096);
+  let len = 0;
+  const sq = new Float64Array(8);
+  for (let ia = 0; ia < leaves.length; ia++) {
+    const la = leaves[ia];
+    for (let ib = ia; ib < leaves.length; ib++) {
+      const lb = leaves[ib];
+      if (ib > ia) {
+        let s = 0;
+        for (let j = 0, ca = la * d, cb = lb * d; j < d; j++) {
+          const t = centre[ca + j] - centre[cb + j];
+          s += t * t;
+        }
+        if (Math.sqrt(s) - radius[la] - radius[lb] > r) continue;
+      }
+      for (let p0 = start[la]; p0 < end[la]; p0 += 4) {
+        const cnt = Math.min(4, end[la] - p0);
+        const a0 = p0 * d;
+        const a1 = (cnt > 1 ? p0 + 1 : p0) * d;
+        const a2 = (cnt > 2 ? p0 + 2 : p0) * d;
+        const a3 = (cnt > 3 ? p0 + 3 : p0) * d;
+        // within one leaf only the pairs q > p (from the first row after p0)
+        for (let q0 = ib === ia ? p0 + 1 : start[lb]; q0 < end[lb]; q0 += 2) {
+          const two = q0 + 1 < end[lb];
+          const q1 = two ? q0 + 1 : q0;
+          squares4x2(rows, a0, a1, a2, a3, q0 * d, q1 * d, d, sq);
+          for (let h = 0; h < (two ? 2 : 1); h++) {
+            const q = h === 0 ? q0 : q1;
+            for (let i = 0; i < cnt; i++) {
+              const p = p0 + i;
+              if ((ib === ia && q <= p) || Math.sqrt(sq[4 * h + i]) > eps) continue;
+              if (len >= 2 * budget) return null;
+              if (len + 2 > out.length) {
+                const grown = new Int32Array(2 * out.length);
+                grown.set(out);
+                out = grown;
+              }
+              out[len++] = p;
+              out[len++] = q;
+            }
+          }
+        }
+      }
+    }
+  }
+  return out.subarray(0, len);
+}

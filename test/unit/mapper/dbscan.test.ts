@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { dbscan } from '../../../src/core/mapper/dbscan';
+import { dbscan, dbscanBlock } from '../../../src/core/mapper/dbscan';
+import { buildBlock } from '../../../src/core/mapper/neighbors';
 import { mulberry32, randomNormal } from '../../../src/core/random';
 import type { Metric } from '../../../src/core/mapper/types';
 
@@ -143,7 +144,7 @@ test('a border point reached by two clusters joins the one numbered first (lowes
   );
 });
 
-test('DBSCAN in 32+ dimensions (four-query searches) equals the brute-force algorithm, ties at eps included', () => {
+test('DBSCAN in 32+ dimensions (pair list, grouped searches) equals the brute-force algorithm, ties at eps included', () => {
   fc.assert(
     fc.property(
       fc.record({
@@ -161,11 +162,14 @@ test('DBSCAN in 32+ dimensions (four-query searches) equals the brute-force algo
         // on the grid, distances are square roots of multiples of grid²: hit some exactly
         const e = grid > 0 ? Math.sqrt(Math.round((eps / grid) ** 2)) * grid : eps;
         const members = Int32Array.from({ length: n }, (_, i) => i);
-        const got = dbscan(x, d, members, e, minSamples);
         const want = referenceDbscan(x, d, e, minSamples, 'euclidean');
-        assert.deepEqual(Array.from(got.core, Boolean), want.core);
-        assert.equal(got.clusters, want.clusters);
-        assert.deepEqual(Array.from(got.labels), want.labels);
+        // the pair list, and the grouped searches it gives way to when over budget
+        for (const budget of [undefined, 0, 5]) {
+          const got = dbscanBlock(buildBlock(x, d, members, 'euclidean'), e, minSamples, budget);
+          assert.deepEqual(Array.from(got.core, Boolean), want.core);
+          assert.equal(got.clusters, want.clusters);
+          assert.deepEqual(Array.from(got.labels), want.labels);
+        }
       },
     ),
     { numRuns: 60 },
