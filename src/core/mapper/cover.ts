@@ -36,14 +36,16 @@ export function lensOrder(lens: Float64Array): Int32Array {
 
 /**
  * Uniform cover: L = R/(n − (n−1)p), s = (1−p)L, I_k = [m + ks, m + ks + L], closed. The first interval
- * starts at m and the last ends at M exactly, so rounding never leaves the extremes uncovered.
+ * starts at m and the last ends at M exactly, and no end falls short of the next start: with p = 0 the
+ * rounded m + ks + L can land below m + (k+1)s, and a value between them would be in no interval.
  */
 export function uniformIntervals(min: number, max: number, n: number, p: number): Interval[] {
   const len = (max - min) / (n - (n - 1) * p);
   const step = (1 - p) * len;
+  const start = (k: number) => (k === 0 ? min : min + k * step);
   return Array.from({ length: n }, (_, k) => ({
-    lo: k === 0 ? min : min + k * step,
-    hi: k === n - 1 ? max : min + k * step + len,
+    lo: start(k),
+    hi: k === n - 1 ? max : Math.max(min + k * step + len, start(k + 1)),
   }));
 }
 

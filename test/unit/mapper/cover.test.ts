@@ -34,6 +34,14 @@ test('uniform cover: L = R/(n − (n−1)p), step (1−p)L, tiles [min, max] and
   );
 });
 
+test('uniform cover without overlap: a value just below a rounded interval start is still covered', () => {
+  // found by the property above: with p = 0, m + 10s + L rounds to −5.7e−14 while m + 11s is 0
+  const lens = Float64Array.from([999.9999999999989, -999.9999999999991, -5e-324]);
+  const cover = buildCover('uniform', lens, lensOrder(lens), 22, 0);
+  const covered = new Set(cover.preimages.flatMap((pre) => Array.from(pre)));
+  assert.deepEqual([...covered].sort(), [0, 1, 2]);
+});
+
 test('uniform intervals: neighbours share p·L exactly as the formula says', () => {
   const iv = uniformIntervals(0, 10, 4, 0.25);
   const L = 10 / (4 - 3 * 0.25);
