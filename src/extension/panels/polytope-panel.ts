@@ -133,6 +133,7 @@ async function pickWideModel(req: SliceRequest): Promise<{ path: string; inputDi
   const beside = (i: { file: string }) => (path.dirname(i.file) === req.near ? 0 : 1);
   items.sort((a, b) => beside(a) - beside(b));
   const picked = await vscode.window.showQuickPick(items, {
+    ignoreFocusOut: true,
     title: `Slice through samples ${req.anchors.join(', ')}: which ReLU MLP?`,
     placeHolder: 'the model whose input space the slice cuts',
   });
@@ -180,10 +181,11 @@ async function pickInputs(dir: string, inputDim: number): Promise<string | undef
   const candidates: vscode.QuickPickItem[] = [];
   for (const name of (await readdir(dir)).sort()) {
     const file = path.join(dir, name);
+    // a state dict's first weight matrix has inputDim columns too, but is no data set
     if (!formatOf(file) || formatOf(file) === 'png') continue;
     try {
       const fits = (await listTensors(file)).find(
-        (t) => t.shape.slice(1).reduce((a, b) => a * b, 1) === inputDim,
+        (t) => t.shape.slice(1).reduce((a, b) => a * b, 1) === inputDim && !/(^|\.)weight$/.test(t.name),
       );
       if (fits) candidates.push({ label: name, description: `${fits.shape.join(' × ')} ${fits.dtype}` });
     } catch {
@@ -192,6 +194,7 @@ async function pickInputs(dir: string, inputDim: number): Promise<string | undef
   }
   const browse: vscode.QuickPickItem = { label: 'Browse…', description: 'choose another file' };
   const picked = await vscode.window.showQuickPick([...candidates, browse], {
+    ignoreFocusOut: true,
     title: `The model takes ${inputDim} inputs: the samples the 2-D slice goes through`,
     placeHolder: 'a data set with one sample per row',
   });
@@ -207,6 +210,7 @@ async function pickInputs(dir: string, inputDim: number): Promise<string | undef
 
 async function askAnchors(current: [number, number, number]): Promise<[number, number, number] | undefined> {
   const text = await vscode.window.showInputBox({
+    ignoreFocusOut: true,
     title: 'Slice through three samples',
     prompt: 'Three different sample indices (rows of the data set), comma-separated',
     value: current.join(', '),
