@@ -11,7 +11,7 @@ import { readTensorFile } from '../../core/io/read';
 import { toLabels } from '../../core/io/tensor';
 import type { MapperParams } from '../../core/mapper/types';
 import { mapperViewData } from '../../core/report/view-data';
-import { parseAnchorsText } from '../../../webview/polytope/anchors';
+import { anchorsOf } from '../../../webview/polytope/anchors';
 import { paramsChange, type ParamsChange } from '../../../webview/shared/protocol';
 import type { Services } from '../services';
 import { LatestOnly } from './live-jobs';
@@ -148,8 +148,7 @@ export class MapperPanel {
           if (this.samples) await openSample(this.services, this.samples, msg.index);
           break;
         case 'polytopeSlice': {
-          // the same rule as typed indices: three different non-negative integers
-          const anchors = parseAnchorsText(msg.indices.join(','));
+          const anchors = anchorsOf(msg.indices);
           if (!anchors) break;
           const slice: SliceRequest = { anchors, near: path.dirname(this.restore.activations) };
           await vscode.commands.executeCommand('toposcope.showPolytopes', slice);

@@ -9,7 +9,7 @@ import {
 import { COLOUR_MODES, fiedlerColour, hashPattern, patternColour } from '../../../webview/polytope/colour';
 import { describeRegion, regionFills } from '../../../webview/polytope/fills';
 import { requestKey } from '../../../webview/polytope/view-state';
-import { parseAnchorsText } from '../../../webview/polytope/anchors';
+import { anchorsOf, parseAnchorsText } from '../../../webview/polytope/anchors';
 
 /** Two triangles splitting the unit square along its diagonal, with opposite Fiedler signs. */
 function twoTriangles(): RegionData {
@@ -145,4 +145,7 @@ test('anchor text: three different non-negative integers', () => {
   assert.equal(parseAnchorsText('1,2'), undefined);
   assert.equal(parseAnchorsText('-1,2,3'), undefined);
   assert.equal(parseAnchorsText('1.5,2,3'), undefined);
+  assert.deepEqual(anchorsOf([284, 21, 662]), [284, 21, 662]);
+  assert.equal(anchorsOf([4, 4, 5]), undefined);
+  assert.equal(anchorsOf([1, 2]), undefined);
 });
