@@ -610,7 +610,11 @@ function squares4x2(
   out[7] = r3;
 }
 
-/** Tree-space distances (as `toCentre`) from positions a0…a3 to the centres at c0 and c1. */
+/**
+ * Tree-space distances (as `toCentre`) from positions a0…a3 to the centres at c0 and c1. The same loop as
+ * squares4x2 over a Float64Array: one kernel taking either array type would make its element loads
+ * polymorphic, which V8 compiles to slower code in the hottest loop of the high-dimensional search.
+ */
 function centres4x2(
   x: Float32Array,
   a0: number,
