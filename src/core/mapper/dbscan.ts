@@ -18,6 +18,7 @@ import {
   uniteWithNeighbours,
   type PointBlock,
 } from './neighbors';
+import { pairsWithinTiled } from './tiled';
 import type { Metric } from './types';
 
 export interface DbscanResult {
@@ -95,8 +96,13 @@ export function dbscanBlock(
   const seeds = new Int32Array(m * k).fill(-1);
   const fill = new Int32Array(m);
   const searched = new Uint8Array(m);
-  // in high dimension, every pair within eps, each computed once (null when there are too many to keep)
-  const pairs = groupedSearch(b) ? pairsWithin(b, eps, pairBudget) : null;
+  // with the SIMD kernel or in high dimension, every pair within eps, each computed once (null when there
+  // are too many to keep)
+  const pairs = b.kernel
+    ? pairsWithinTiled(b, b.kernel, eps, pairBudget)
+    : groupedSearch(b)
+      ? pairsWithin(b, eps, pairBudget)
+      : null;
   if (pairs) {
     for (let t = 0; t < pairs.length; t += 2) {
       const p = pairs[t];

@@ -5,7 +5,8 @@
  */
 import { InputError } from '../errors';
 import { mulberry32, sampleIndices } from '../random';
-import { buildBlock, kthNeighbourDistances } from './neighbors';
+import { buildBlock, kthNeighbourDistances, type PointBlock } from './neighbors';
+import { kthNeighbourDistancesTiled } from './tiled';
 import type { KDistanceCurve, Metric } from './types';
 
 export const EPS_SAMPLE = 2000;
@@ -21,14 +22,8 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return i + 1 < n ? sorted[i] + frac * (sorted[i + 1] - sorted[i]) : sorted[n - 1];
 }
 
-export function kDistanceCurve(
-  x: Float32Array,
-  n: number,
-  d: number,
-  minSamples: number,
-  quantile: number,
-  metric: Metric = 'euclidean',
-): KDistanceCurve {
+/** The k-distance rule's own checks, before any work: a quantile in (0, 1], more rows than k. */
+export function validateKDistance(n: number, minSamples: number, quantile: number): void {
   if (!(quantile > 0 && quantile <= 1)) {
     throw new InputError('', `eps quantile must be in (0, 1], got ${quantile}`, 'bad-parameter');
   }
@@ -36,12 +31,35 @@ export function kDistanceCurve(
   if (n <= k) {
     throw new InputError('', `eps auto needs more than ${k} rows, got ${n}`, 'bad-parameter');
   }
+}
+
+export function kDistanceCurve(
+  x: Float32Array,
+  n: number,
+  d: number,
+  minSamples: number,
+  quantile: number,
+  metric: Metric = 'euclidean',
+  /** The block of all n rows, when the caller keeps one. */
+  whole?: PointBlock,
+): KDistanceCurve {
+  validateKDistance(n, minSamples, quantile);
+  const k = Math.max(1, minSamples - 1);
   const sample = sampleIndices(mulberry32(EPS_SEED), n, EPS_SAMPLE);
-  const all = Int32Array.from({ length: n }, (_, i) => i);
-  const block = buildBlock(x, d, all, metric);
+  const block =
+    whole ??
+    buildBlock(
+      x,
+      d,
+      Int32Array.from({ length: n }, (_, i) => i),
+      metric,
+    );
   const positionOf = new Int32Array(n);
   for (let p = 0; p < n; p++) positionOf[block.local[p]] = p;
   const positions = sample.map((i) => positionOf[i]);
-  const values = Array.from(kthNeighbourDistances(block, positions, k)).sort((a, b) => a - b);
+  const distances = block.kernel
+    ? kthNeighbourDistancesTiled(block, block.kernel, positions, k)
+    : kthNeighbourDistances(block, positions, k);
+  const values = Array.from(distances).sort((a, b) => a - b);
   return { k, sampleSize: sample.length, quantile, eps: quantileSorted(values, quantile), values };
 }

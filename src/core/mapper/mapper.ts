@@ -9,8 +9,9 @@ import { InputError } from '../errors';
 import { silentContext } from '../jobs/context';
 import type { JobContext } from '../jobs/types';
 import { buildCover, lensOrder, validateCoverParams } from './cover';
-import { dbscan, validateDbscanParams } from './dbscan';
-import { kDistanceCurve } from './eps-auto';
+import { dbscanBlock, validateDbscanParams } from './dbscan';
+import { kDistanceCurve, validateKDistance } from './eps-auto';
+import { buildBlock, restrictBlock, type PointBlock } from './neighbors';
 import { buildEdges } from './graph';
 import { computeLens } from './lens';
 import { singleLinkage } from './single-linkage';
@@ -21,6 +22,7 @@ import {
   type MapperGraph,
   type MapperNode,
   type MapperParams,
+  type Metric,
   type ResolvedMapperParams,
 } from './types';
 
@@ -89,6 +91,8 @@ export interface RunOptions {
 export class MapperSession {
   private readonly lenses = new Map<string, { values: Float64Array; order: Int32Array }>();
   private readonly curves = new Map<string, KDistanceCurve>();
+  /** The neighbour tree of all rows, per metric: the k-distance rule and every preimage share it. */
+  private readonly blocks = new Map<Metric, PointBlock>();
   private clusterCache = new Map<string, PreimageClusters>();
 
   constructor(readonly input: MapperInput) {
@@ -123,12 +127,29 @@ export class MapperSession {
     return hit;
   }
 
+  /** The block of all rows under `metric`, built once. */
+  block(metric: Metric): PointBlock {
+    let hit = this.blocks.get(metric);
+    if (!hit) {
+      const { x, n, d } = this.input;
+      hit = buildBlock(
+        x,
+        d,
+        Int32Array.from({ length: n }, (_, i) => i),
+        metric,
+      );
+      this.blocks.set(metric, hit);
+    }
+    return hit;
+  }
+
   kDistance(minSamples: number, quantile: number, metric: ResolvedMapperParams['metric']): KDistanceCurve {
     const key = `${minSamples}|${quantile}|${metric}`;
     let hit = this.curves.get(key);
     if (!hit) {
       const { x, n, d } = this.input;
-      hit = kDistanceCurve(x, n, d, minSamples, quantile, metric);
+      validateKDistance(n, minSamples, quantile);
+      hit = kDistanceCurve(x, n, d, minSamples, quantile, metric, this.block(metric));
       this.curves.set(key, hit);
     }
     return hit;
@@ -146,7 +167,7 @@ export class MapperSession {
     const ctx = opts.ctx ?? silentContext;
     const t0 = performance.now();
     const { parameters: p, kDistance } = this.resolve(params);
-    const { x, n, d, labels, predictions } = this.input;
+    const { n, labels, predictions } = this.input;
     const lens = this.lens(p.lens, p.densityBandwidth);
     const cover = buildCover(p.cover, lens.values, lens.order, p.intervals, p.overlap);
     ctx.throwIfCancelled();
@@ -169,7 +190,7 @@ export class MapperSession {
         result =
           rows.length < p.minSamples
             ? { key, clusters: [], noise: new Int32Array(0) }
-            : clusterPreimage(x, d, rows, p, key);
+            : clusterPreimage(this, rows, p, key);
       }
       if (rows.length >= p.minSamples) for (let i = 0; i < rows.length; i++) clustered[rows[i]] = 1;
       nextCache.set(key, result);
@@ -232,15 +253,15 @@ export class MapperSession {
 }
 
 function clusterPreimage(
-  x: Float32Array,
-  d: number,
+  session: MapperSession,
   rows: Int32Array,
   p: ResolvedMapperParams,
   key: string,
 ): PreimageClusters {
+  const { x, d } = session.input;
   const { labels, clusters } =
     p.clusterer === 'dbscan'
-      ? dbscan(x, d, rows, p.eps, p.minSamples, p.metric)
+      ? dbscanBlock(restrictBlock(session.block(p.metric), rows), p.eps, p.minSamples)
       : singleLinkage(x, d, rows, p.linkageBins, p.metric);
   const sizes = new Int32Array(clusters + 1);
   for (let i = 0; i < labels.length; i++) sizes[labels[i] + 1]++;

@@ -8,6 +8,7 @@
  * Cosine distance 1 − a·b/(‖a‖‖b‖) is not a metric; the tree then works on unit vectors, where
  * ‖u − v‖ = √(2(1 − cos)), a metric that bounds it.
  */
+import { SquaredDistances } from './sqdist';
 import type { Metric } from './types';
 
 const LEAF_SIZE = 24;
@@ -31,31 +32,92 @@ export interface PointBlock {
   centre: Float64Array;
   /** Distance of each position to its leaf's centre. */
   leafDist: Float64Array;
+  /**
+   * For each leaf L, its ancestors a and the distances between their centres, at [reachAt[L],
+   * reachAt[L + 1]) of reachNode and reachDist: a restricted block bounds a's radius by them.
+   */
+  reachAt: Int32Array;
+  reachNode: Int32Array;
+  reachDist: Float64Array;
   /** Rounding slack added to every pruning bound. */
   slack: number;
+  /** The float32 first pass over these rows (euclidean, where WebAssembly SIMD runs); it holds `rows`. */
+  kernel: SquaredDistances | null;
 }
 
-/** Tree-space distance from row r of x (scaled by inv) to centre c of the node tables. */
+/**
+ * Tree-space distance from row r of x (scaled by inv) to centre c of the node tables. Four partial sums:
+ * one running sum would wait on each addition's latency. (Bounds built from it carry `slack`, which
+ * covers any order of summation.)
+ */
 function toCentre(x: Float32Array, r: number, inv: number, c: Float64Array, co: number, d: number): number {
-  let s = 0;
-  for (let j = 0; j < d; j++) {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const t0 = x[r + j] * inv - c[co + j];
+    const t1 = x[r + j + 1] * inv - c[co + j + 1];
+    const t2 = x[r + j + 2] * inv - c[co + j + 2];
+    const t3 = x[r + j + 3] * inv - c[co + j + 3];
+    s0 += t0 * t0;
+    s1 += t1 * t1;
+    s2 += t2 * t2;
+    s3 += t3 * t3;
+  }
+  for (; j < d; j++) {
     const t = x[r + j] * inv - c[co + j];
+    s0 += t * t;
+  }
+  return Math.sqrt(s0 + s1 + (s2 + s3));
+}
+
+/** Copies d floats from x[from…] to y[to…]; a loop for short rows, where a subarray per row costs more. */
+function copyRow(x: Float32Array, from: number, y: Float32Array, to: number, d: number): void {
+  if (d >= 64) y.set(x.subarray(from, from + d), to);
+  else for (let j = 0; j < d; j++) y[to + j] = x[from + j];
+}
+
+/** Distance between the centres of nodes v and u. */
+export function centreDistance(centre: Float64Array, v: number, u: number, d: number): number {
+  let s = 0;
+  for (let j = 0, cv = v * d, cu = u * d; j < d; j++) {
+    const t = centre[cv + j] - centre[cu + j];
     s += t * t;
   }
   return Math.sqrt(s);
 }
 
-/** The rows of a block under construction, with what moves along with each row. */
+/** Σⱼ x[r + j]·w[j], in four partial sums (see toCentre). */
+function dot(x: Float32Array, r: number, w: Float64Array, d: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 4 <= d; j += 4) {
+    s0 += x[r + j] * w[j];
+    s1 += x[r + j + 1] * w[j + 1];
+    s2 += x[r + j + 2] * w[j + 2];
+    s3 += x[r + j + 3] * w[j + 3];
+  }
+  for (; j < d; j++) s0 += x[r + j] * w[j];
+  return s0 + s1 + (s2 + s3);
+}
+
+/**
+ * The rows of a block under construction: what moves along with each position. Only these small arrays
+ * move while the tree is built; the coordinates are gathered into tree order once, at the end.
+ */
 interface BuildRows {
-  w: Float32Array;
-  d: number;
   key: Float64Array;
   ids: Int32Array;
   inv: Float64Array;
 }
 
 function swapRows(r: BuildRows, i: number, j: number): void {
-  const { w, d, key, ids, inv } = r;
+  const { key, ids, inv } = r;
   const k = key[i];
   key[i] = key[j];
   key[j] = k;
@@ -65,17 +127,11 @@ function swapRows(r: BuildRows, i: number, j: number): void {
   const sc = inv[i];
   inv[i] = inv[j];
   inv[j] = sc;
-  for (let t = 0, a = i * d, b = j * d; t < d; t++) {
-    const v = w[a + t];
-    w[a + t] = w[b + t];
-    w[b + t] = v;
-  }
 }
 
 /**
  * Reorders positions [s, e) so that position `at` holds the key of that rank, smaller keys before it and
- * larger after (Hoare's selection), moving whole rows along: the rows stay contiguous in tree order, so
- * every level of the build reads memory sequentially.
+ * larger after (Hoare's selection), moving each position's id, key and scale along.
  */
 function selectRows(r: BuildRows, s: number, e: number, at: number): void {
   const key = r.key;
@@ -122,13 +178,11 @@ const SPLIT_PROBES = 48;
 export function buildBlock(x: Float32Array, d: number, members: Int32Array, metric: Metric): PointBlock {
   const m = members.length;
   const cosine = metric === 'cosine';
-  const rows = new Float32Array(m * d);
-  for (let i = 0; i < m; i++) rows.set(x.subarray(members[i] * d, members[i] * d + d), i * d);
   const inv = new Float64Array(m).fill(1);
   if (cosine) {
     for (let i = 0; i < m; i++) {
       let s = 0;
-      for (let j = 0; j < d; j++) s += rows[i * d + j] * rows[i * d + j];
+      for (let j = 0, r = members[i] * d; j < d; j++) s += x[r + j] * x[r + j];
       inv[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
     }
   }
@@ -140,19 +194,15 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
   const proj = new Float64Array(m);
   const dir = new Float64Array(d);
   const a = new Float64Array(d);
+  // while building, position q's coordinates are x[members[ids[q]]·d …]
+  const at = (q: number): number => members[ids[q]] * d;
   // the probed position farthest from the tree-space point `from`, or −1 when every probe coincides with it
   const farthest = (s: number, e: number, from: Float64Array): number => {
     const stride = Math.max(1, Math.floor((e - s) / SPLIT_PROBES));
     let best = -1;
     let bd = 0;
     for (let q = s; q < e; q += stride) {
-      const rq = q * d;
-      const wq = inv[q];
-      let v = 0;
-      for (let j = 0; j < d; j++) {
-        const t = rows[rq + j] * wq - from[j];
-        v += t * t;
-      }
+      const v = toCentre(x, at(q), inv[q], from, 0, d);
       if (v > bd) {
         bd = v;
         best = q;
@@ -161,11 +211,12 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
     return best;
   };
   const load = (q: number, out: Float64Array): Float64Array => {
-    for (let j = 0; j < d; j++) out[j] = rows[q * d + j] * inv[q];
+    const rq = at(q);
+    for (let j = 0; j < d; j++) out[j] = x[rq + j] * inv[q];
     return out;
   };
   // split along the line through two far-apart rows, at the median projection
-  const work: BuildRows = { w: rows, d, key: proj, ids, inv };
+  const work: BuildRows = { key: proj, ids, inv };
   let depth = 0;
   const build = (s: number, e: number, level: number): number => {
     const id = start.length;
@@ -179,12 +230,9 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
     load(qa, a);
     const qb = farthest(s, e, a);
     if (qb < 0) return id;
-    for (let j = 0; j < d; j++) dir[j] = rows[qb * d + j] * inv[qb] - a[j];
-    for (let q = s; q < e; q++) {
-      let t = 0;
-      for (let j = 0, rq = q * d; j < d; j++) t += rows[rq + j] * dir[j];
-      proj[q] = t * inv[q];
-    }
+    const rb = at(qb);
+    for (let j = 0; j < d; j++) dir[j] = x[rb + j] * inv[qb] - a[j];
+    for (let q = s; q < e; q++) proj[q] = dot(x, at(q), dir, d) * inv[q];
     // split halfway between the two far rows (compact children), unless one side would be too small
     const lo = s + Math.ceil(MIN_SHARE * (e - s));
     const hi = e - Math.ceil(MIN_SHARE * (e - s));
@@ -204,6 +252,12 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
   };
   if (m > 0) build(0, m, 0);
   ensureStack(depth + 2);
+
+  // the coordinates in tree order, in the kernel's memory where it runs
+  const kernel = cosine ? null : SquaredDistances.create(m, d);
+  const rows = kernel ? kernel.rows : new Float32Array(m * d);
+  for (let q = 0; q < m; q++) copyRow(x, at(q), rows, q * d, d);
+  kernel?.seal();
 
   // centres: means, inner ones from their children's; radii: exact (a bound from the children's radii
   // grows level by level and stops pruning anything in high dimension)
@@ -235,6 +289,20 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
     }
     radius[v] = rad;
   }
+  const parent = new Int32Array(nodes).fill(-1);
+  for (let v = 0; v < nodes; v++) if (left[v] >= 0) parent[left[v]] = parent[right[v]] = v;
+  const reachAt = new Int32Array(nodes + 1);
+  const reachNode: number[] = [];
+  const reachDist: number[] = [];
+  for (let v = 0; v < nodes; v++) {
+    if (left[v] < 0) {
+      for (let a = parent[v]; a >= 0; a = parent[a]) {
+        reachNode.push(a);
+        reachDist.push(centreDistance(centre, v, a, d));
+      }
+    }
+    reachAt[v + 1] = reachNode.length;
+  }
   const span = nodes > 0 ? radius[0] : 0;
   return {
     m,
@@ -250,8 +318,67 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
     radius,
     centre,
     leafDist,
+    reachAt,
+    reachNode: Int32Array.from(reachNode),
+    reachDist: Float64Array.from(reachDist),
     slack: 1e-9 * (1 + span) + (cosine ? 1e-7 : 0),
+    kernel,
   };
+}
+
+/**
+ * The block of the rows `members` (ascending, distinct) of a block `whole` built over all rows 0…N−1 of
+ * the same matrix: the same tree and centres, each node keeping its rows among `members` in tree order.
+ * Radii shrink to what the remaining rows need, bounded through the leaves: a leaf's is its farthest
+ * remaining row (leafDist), an ancestor's at most d(its centre, the leaf's) + the leaf's (triangle
+ * inequality). An emptied node gets radius −∞, which every walk skips. Costs a pass over the positions
+ * and a copy of the members' coordinates — no tree build — so the preimages of a cover share the one tree
+ * of the whole set.
+ */
+export function restrictBlock(whole: PointBlock, members: Int32Array): PointBlock {
+  const n = whole.m;
+  const d = whole.d;
+  // row → index in members, −1 for rows outside
+  const index = new Int32Array(n).fill(-1);
+  for (let i = 0; i < members.length; i++) index[members[i]] = i;
+  // before[P]: positions of the restricted block ahead of whole's position P
+  const before = new Int32Array(n + 1);
+  for (let P = 0; P < n; P++) before[P + 1] = before[P] + (index[whole.local[P]] >= 0 ? 1 : 0);
+  const m = before[n];
+  const kernel = whole.metric === 'cosine' ? null : SquaredDistances.create(m, d);
+  const rows = kernel ? kernel.rows : new Float32Array(m * d);
+  const local = new Int32Array(m);
+  const inv = new Float64Array(m);
+  const leafDist = new Float64Array(m);
+  for (let P = 0; P < n; P++) {
+    const i = index[whole.local[P]];
+    if (i < 0) continue;
+    const p = before[P];
+    copyRow(whole.rows, P * d, rows, p * d, d);
+    local[p] = i;
+    inv[p] = whole.inv[P];
+    leafDist[p] = whole.leafDist[P];
+  }
+  kernel?.seal();
+  const nodes = whole.start.length;
+  const start = new Int32Array(nodes);
+  const end = new Int32Array(nodes);
+  const radius = new Float64Array(nodes).fill(-Infinity);
+  const { reachAt, reachNode, reachDist } = whole;
+  for (let v = 0; v < nodes; v++) {
+    start[v] = before[whole.start[v]];
+    end[v] = before[whole.end[v]];
+    if (whole.left[v] >= 0 || end[v] === start[v]) continue;
+    let r = 0;
+    for (let p = start[v]; p < end[v]; p++) r = Math.max(r, leafDist[p]);
+    radius[v] = r;
+    for (let t = reachAt[v]; t < reachAt[v + 1]; t++) {
+      const a = reachNode[t];
+      radius[a] = Math.max(radius[a], reachDist[t] + r);
+    }
+  }
+  for (let v = 0; v < nodes; v++) radius[v] = Math.min(radius[v], whole.radius[v]);
+  return { ...whole, m, rows, local, inv, start, end, radius, leafDist, kernel };
 }
 
 /** The tree-space radius that every pair within metric distance `r` satisfies. */
@@ -670,13 +797,13 @@ function centres4x2(
 }
 
 /** The walk of a grouped search: node ids, and GROUP centre distances per entry. */
-interface GroupWalk {
+export interface GroupWalk {
   node: Int32Array;
   dist: Float64Array;
   pair: Float64Array;
 }
 
-function groupWalk(): GroupWalk {
+export function groupWalk(): GroupWalk {
   return {
     node: new Int32Array(stackNode.length),
     dist: new Float64Array(GROUP * stackNode.length),
@@ -699,14 +826,20 @@ function groupCentres(b: PointBlock, ps: Int32Array, v: number, u: number, at: n
 }
 
 /** Starts a grouped walk at the root; returns the stack top. */
-function pushRootGroup(b: PointBlock, ps: Int32Array, w: GroupWalk): number {
+export function pushRootGroup(b: PointBlock, ps: Int32Array, w: GroupWalk): number {
   groupCentres(b, ps, 0, 0, 0, w);
   w.node[0] = 0;
   return 1;
 }
 
 /** Pushes v's children for a grouped walk, the one nearer to the group (summed distance) on top. */
-function pushChildrenGroup(b: PointBlock, ps: Int32Array, v: number, top: number, w: GroupWalk): number {
+export function pushChildrenGroup(
+  b: PointBlock,
+  ps: Int32Array,
+  v: number,
+  top: number,
+  w: GroupWalk,
+): number {
   const l = b.left[v];
   const r = b.right[v];
   groupCentres(b, ps, l, r, top, w);

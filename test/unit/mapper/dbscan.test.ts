@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { dbscan, dbscanBlock } from '../../../src/core/mapper/dbscan';
-import { buildBlock } from '../../../src/core/mapper/neighbors';
+import { buildBlock, restrictBlock } from '../../../src/core/mapper/neighbors';
 import { mulberry32, randomNormal } from '../../../src/core/random';
 import type { Metric } from '../../../src/core/mapper/types';
 
@@ -169,6 +169,82 @@ test('DBSCAN in 32+ dimensions (pair list, grouped searches) equals the brute-fo
           assert.deepEqual(Array.from(got.core, Boolean), want.core);
           assert.equal(got.clusters, want.clusters);
           assert.deepEqual(Array.from(got.labels), want.labels);
+        }
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+/** Runs f with the WebAssembly kernel switched off: the plain float64 searches. */
+function withoutKernel<T>(f: () => T): T {
+  process.env.TOPOSCOPE_NO_WASM = '1';
+  try {
+    return f();
+  } finally {
+    delete process.env.TOPOSCOPE_NO_WASM;
+  }
+}
+
+test('with and without the SIMD kernel, on sets large enough for the dual-tree walk: the same DBSCAN as brute force', () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        n: fc.integer({ min: 150, max: 700 }),
+        d: fc.constantFrom(1, 2, 3, 5, 10, 31, 32, 40),
+        k: fc.integer({ min: 1, max: 6 }),
+        spread: fc.double({ min: 0.1, max: 1.5, noNaN: true }),
+        grid: fc.constantFrom(0, 0, 0.5),
+        quantile: fc.double({ min: 0.05, max: 0.6, noNaN: true }),
+        minSamples: fc.integer({ min: 2, max: 8 }),
+      }),
+      ({ seed, n, d, k, spread, grid, quantile, minSamples }) => {
+        const x = blobs(mulberry32(seed), n, d, k, spread, grid);
+        // eps at a quantile of the distances from row 0, so that clusters, borders and noise all occur
+        const from0 = Array.from({ length: n }, (_, j) => dist(x, d, 0, j, 'euclidean')).sort(
+          (a, b) => a - b,
+        );
+        const e = from0[Math.floor(quantile * (n - 1))];
+        const members = Int32Array.from({ length: n }, (_, i) => i);
+        const want = referenceDbscan(x, d, e, minSamples, 'euclidean');
+        const fast = dbscan(x, d, members, e, minSamples);
+        const plain = withoutKernel(() => dbscan(x, d, members, e, minSamples));
+        for (const got of [fast, plain]) {
+          assert.deepEqual(Array.from(got.core, Boolean), want.core);
+          assert.equal(got.clusters, want.clusters);
+          assert.deepEqual(Array.from(got.labels), want.labels);
+        }
+      },
+    ),
+    { numRuns: 40 },
+  );
+});
+
+test('a preimage clustered on the whole set’s tree (restrictBlock) equals DBSCAN on a tree of its own', () => {
+  fc.assert(
+    fc.property(
+      fc.record({
+        seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        n: fc.integer({ min: 20, max: 600 }),
+        d: fc.constantFrom(2, 10, 40),
+        keep: fc.double({ min: 0.05, max: 1, noNaN: true }),
+        eps: fc.double({ min: 0.1, max: 6, noNaN: true }),
+        minSamples: fc.integer({ min: 1, max: 6 }),
+      }),
+      ({ seed, n, d, keep, eps, minSamples }) => {
+        const rng = mulberry32(seed);
+        const x = blobs(rng, n, d, 3, 0.8, 0);
+        const members = Int32Array.from({ length: n }, (_, i) => i).filter(() => rng() < keep);
+        const all = Int32Array.from({ length: n }, (_, i) => i);
+        for (const run of [(f: () => unknown) => f(), withoutKernel]) {
+          run(() => {
+            const whole = buildBlock(x, d, all, 'euclidean');
+            const got = dbscanBlock(restrictBlock(whole, members), eps, minSamples);
+            const want = dbscan(x, d, members, eps, minSamples);
+            assert.deepEqual(Array.from(got.labels), Array.from(want.labels));
+            assert.deepEqual(Array.from(got.core), Array.from(want.core));
+          });
         }
       },
     ),

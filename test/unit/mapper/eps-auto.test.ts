@@ -87,3 +87,24 @@ test('eps auto in 32+ dimensions (grouped searches): every row against brute for
     assert.deepEqual(Array.from(c.values), want);
   }
 });
+
+test('with and without the SIMD kernel, in low and high dimension: every k-distance equals brute force', () => {
+  for (const [n, d] of [
+    [1500, 3],
+    [1200, 10],
+    [700, 40],
+  ]) {
+    const x = cloud(n, d, n + d);
+    // exact duplicates and rows on a coarse grid: ties among the k nearest
+    for (let i = 0; i < 8; i++) x.copyWithin(i * d, 20 * d, 21 * d);
+    for (let i = 40; i < 80; i++) for (let t = 0; t < d; t++) x[i * d + t] = Math.round(x[i * d + t]);
+    const want = Array.from({ length: n }, (_, i) => kthBrute(x, n, d, i, 4, false)).sort((a, b) => a - b);
+    assert.deepEqual(Array.from(kDistanceCurve(x, n, d, 5, 0.9).values), want, `d ${d}, kernel`);
+    process.env.TOPOSCOPE_NO_WASM = '1';
+    try {
+      assert.deepEqual(Array.from(kDistanceCurve(x, n, d, 5, 0.9).values), want, `d ${d}, plain`);
+    } finally {
+      delete process.env.TOPOSCOPE_NO_WASM;
+    }
+  }
+});
