@@ -25,6 +25,8 @@ const nodeEntries = [
   ['src/extension/extension.ts', 'dist/extension.js'],
   ['src/extension/worker/worker-main.ts', 'dist/worker.js'],
   ['src/cli/main.ts', 'dist/cli.js', { banner: { js: '#!/usr/bin/env node' } }],
+  // the mapper's helper threads (src/core/mapper/parallel.ts finds it beside the bundle that starts it)
+  ['src/core/mapper/cluster-helper.ts', 'dist/cluster-helper.js'],
 ].filter(([src]) => existsSync(path.join(root, src)));
 
 // Every webview/<view>/main.ts becomes dist/webview/<view>.js (browser bundle, no Node APIs).

@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseNpy } from '../../src/core/io/npy';
+import { encodeNpy, parseNpy } from '../../src/core/io/npy';
+import { mulberry32, randomNormal } from '../../src/core/random';
 import { toLabels } from '../../src/core/io/tensor';
 
 const root = path.resolve(__dirname, '../..');
@@ -172,4 +173,30 @@ test('bad input exits 2 with one error line naming the file', () => {
   assert.equal(badOverlap.stderr.trim().split('\n').length, 1);
   const notGraph = run('weak-regions', f('manifest.csv'), '--json');
   assert.equal(notGraph.code, 2);
+});
+
+test('mapper on a set large enough for helper threads: the graph the calling thread alone builds', () => {
+  // 40 000 × 10 rows from 10 blobs: enough work per run for parallel.ts to hand preimages to a helper
+  const rng = mulberry32(5);
+  const n = 40_000;
+  const d = 10;
+  const centres = Array.from({ length: 10 * d }, () => 20 * rng() - 10);
+  const x = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const c = Math.floor(rng() * 10);
+    for (let j = 0; j < d; j++) x[i * d + j] = centres[c * d + j] + randomNormal(rng);
+  }
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'toposcope-cli-')), 'blobs.npy');
+  writeFileSync(file, encodeNpy({ dtype: 'float32', shape: [n, d], data: x }));
+  const withHelpers = json('mapper', file);
+  const r = spawnSync(process.execPath, [cli, 'mapper', file, '--json'], {
+    encoding: 'utf8',
+    env: { ...process.env, TOPOSCOPE_HELPERS: '0' },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const alone = JSON.parse(r.stdout);
+  assert.ok(withHelpers.summary.nodes > 10);
+  assert.deepEqual(withHelpers.nodes, alone.nodes);
+  assert.deepEqual(withHelpers.edges, alone.edges);
+  assert.equal(withHelpers.parameters.eps, alone.parameters.eps);
 });

@@ -9,9 +9,10 @@ import { InputError } from '../errors';
 import { silentContext } from '../jobs/context';
 import type { JobContext } from '../jobs/types';
 import { buildCover, lensOrder, validateCoverParams } from './cover';
-import { dbscanBlock, validateDbscanParams } from './dbscan';
+import { validateDbscanParams } from './dbscan';
 import { kDistanceCurve, validateKDistance } from './eps-auto';
 import { buildBlock, restrictBlock, type PointBlock } from './neighbors';
+import { dbscanEach } from './parallel';
 import { buildEdges } from './graph';
 import { computeLens } from './lens';
 import { singleLinkage } from './single-linkage';
@@ -178,26 +179,52 @@ export class MapperSession {
         : `linkage|${p.linkageBins}|${p.minSamples}|${p.metric}`;
     const coverKey = `${p.lens}|${p.densityBandwidth}|${p.cover}|${p.intervals}|${p.overlap}`;
     const nextCache = new Map<string, PreimageClusters>();
-    const perInterval: PreimageClusters[] = [];
+    const perInterval = new Array<PreimageClusters>(cover.preimages.length);
     const covered = new Uint8Array(n);
     const clustered = new Uint8Array(n);
+    // the DBSCAN preimages not cached, clustered together below (some on helper threads)
+    const pending: number[] = [];
     for (let k = 0; k < cover.preimages.length; k++) {
       const rows = cover.preimages[k];
       for (let i = 0; i < rows.length; i++) covered[rows[i]] = 1;
       const key = `${coverKey}|${k}|${clusterKey}`;
       let result = this.clusterCache.get(key);
-      if (!result) {
-        result =
-          rows.length < p.minSamples
-            ? { key, clusters: [], noise: new Int32Array(0) }
-            : clusterPreimage(this, rows, p, key);
+      if (!result && rows.length < p.minSamples) result = { key, clusters: [], noise: new Int32Array(0) };
+      if (!result && p.clusterer !== 'dbscan') {
+        const { labels, clusters } = singleLinkage(this.input.x, this.input.d, rows, p.linkageBins, p.metric);
+        result = clustersOf(rows, labels, clusters, key);
+        ctx.throwIfCancelled();
       }
       if (rows.length >= p.minSamples) for (let i = 0; i < rows.length; i++) clustered[rows[i]] = 1;
-      nextCache.set(key, result);
-      perInterval.push(result);
-      ctx.progress((k + 1) / cover.preimages.length, `interval ${k + 1} of ${cover.preimages.length}`);
-      ctx.throwIfCancelled();
+      if (result) {
+        perInterval[k] = result;
+        nextCache.set(key, result);
+      } else {
+        pending.push(k);
+      }
     }
+    if (pending.length > 0) {
+      const whole = this.block(p.metric);
+      const rowsOf = (i: number): Int32Array => cover.preimages[pending[i]];
+      let finished = 0;
+      const found = dbscanEach(
+        pending.length,
+        (i) => restrictBlock(whole, rowsOf(i)),
+        (i) => rowsOf(i).length ** 2 * this.input.d,
+        p.eps,
+        p.minSamples,
+        () => {
+          ctx.progress(++finished / pending.length, `preimage ${finished} of ${pending.length}`);
+          ctx.throwIfCancelled();
+        },
+      );
+      pending.forEach((k, i) => {
+        const key = `${coverKey}|${k}|${clusterKey}`;
+        perInterval[k] = clustersOf(rowsOf(i), found[i].labels, found[i].clusters, key);
+        nextCache.set(key, perInterval[k]);
+      });
+    }
+    ctx.progress(1);
     this.clusterCache = nextCache;
 
     const members: { interval: number; rows: Int32Array; noise: boolean }[] = [];
@@ -252,17 +279,8 @@ export class MapperSession {
   }
 }
 
-function clusterPreimage(
-  session: MapperSession,
-  rows: Int32Array,
-  p: ResolvedMapperParams,
-  key: string,
-): PreimageClusters {
-  const { x, d } = session.input;
-  const { labels, clusters } =
-    p.clusterer === 'dbscan'
-      ? dbscanBlock(restrictBlock(session.block(p.metric), rows), p.eps, p.minSamples)
-      : singleLinkage(x, d, rows, p.linkageBins, p.metric);
+/** A preimage's clusters (rows ascending) and its noise, from per-row labels (−1: noise). */
+function clustersOf(rows: Int32Array, labels: Int32Array, clusters: number, key: string): PreimageClusters {
   const sizes = new Int32Array(clusters + 1);
   for (let i = 0; i < labels.length; i++) sizes[labels[i] + 1]++;
   const out = Array.from(sizes, (s) => new Int32Array(s));

@@ -262,7 +262,8 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
   // centres: means, inner ones from their children's; radii: exact (a bound from the children's radii
   // grows level by level and stops pruning anything in high dimension)
   const nodes = start.length;
-  const centre = new Float64Array(nodes * d);
+  // shared memory: the preimage blocks sent to helper threads (parallel.ts) share it instead of copying
+  const centre = new Float64Array(new SharedArrayBuffer(8 * nodes * d));
   const radius = new Float64Array(nodes);
   const leafDist = new Float64Array(m);
   for (let v = nodes - 1; v >= 0; v--) {
@@ -379,6 +380,32 @@ export function restrictBlock(whole: PointBlock, members: Int32Array): PointBloc
   }
   for (let v = 0; v < nodes; v++) radius[v] = Math.min(radius[v], whole.radius[v]);
   return { ...whole, m, rows, local, inv, start, end, radius, leafDist, kernel };
+}
+
+/** A block's arrays for another thread: `adoptBlock` makes it a block there (the rows are copied). */
+export type BlockMessage = Omit<PointBlock, 'kernel'>;
+
+export function blockMessage(b: PointBlock): BlockMessage {
+  const { kernel: _kernel, ...arrays } = b;
+  // a view on kernel memory would carry the whole memory along
+  return { ...arrays, rows: b.rows.slice() };
+}
+
+/** A block sent by `blockMessage`, ready for this thread's searches. */
+export function adoptBlock(msg: BlockMessage): PointBlock {
+  const kernel = msg.metric === 'cosine' ? null : SquaredDistances.create(msg.m, msg.d);
+  kernel?.rows.set(msg.rows);
+  kernel?.seal();
+  // the walks' stack holds two entries per level (nodes are numbered in preorder: parents first)
+  const level = new Int32Array(msg.left.length);
+  let depth = 0;
+  for (let v = 0; v < msg.left.length; v++) {
+    if (msg.left[v] < 0) continue;
+    level[msg.left[v]] = level[msg.right[v]] = level[v] + 1;
+    depth = Math.max(depth, level[v] + 1);
+  }
+  ensureStack(depth + 2);
+  return { ...msg, rows: kernel ? kernel.rows : msg.rows, kernel };
 }
 
 /** The tree-space radius that every pair within metric distance `r` satisfies. */

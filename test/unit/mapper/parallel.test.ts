@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dbscanBlock } from '../../../src/core/mapper/dbscan';
+import { buildBlock, restrictBlock } from '../../../src/core/mapper/neighbors';
+import { dbscanEach, helperThreads } from '../../../src/core/mapper/parallel';
+import { mulberry32, randomNormal } from '../../../src/core/random';
+
+function mixture(n: number, d: number, seed: number): Float32Array {
+  const rng = mulberry32(seed);
+  const centres = Array.from({ length: 4 * d }, () => 6 * rng() - 3);
+  const x = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const c = Math.floor(rng() * 4);
+    for (let j = 0; j < d; j++) x[i * d + j] = centres[c * d + j] + randomNormal(rng);
+  }
+  return x;
+}
+
+/** Overlapping runs of rows, like a cover's preimages. */
+function preimages(n: number, count: number): Int32Array[] {
+  const len = Math.ceil((2 * n) / count);
+  return Array.from({ length: count }, (_, k) => {
+    const from = Math.min(n - 1, Math.floor((k * n) / count));
+    return Int32Array.from({ length: Math.min(len, n - from) }, (_, i) => from + i);
+  });
+}
+
+test('preimages clustered on helper threads equal DBSCAN on the calling thread', () => {
+  process.env.TOPOSCOPE_HELPERS = '1';
+  for (const d of [5, 40]) {
+    const n = 2500;
+    const x = mixture(n, d, d);
+    const whole = buildBlock(
+      x,
+      d,
+      Int32Array.from({ length: n }, (_, i) => i),
+      'euclidean',
+    );
+    const parts = preimages(n, 9);
+    const eps = d === 5 ? 1.2 : 7.5;
+    const done: number[] = [];
+    const got = dbscanEach(
+      parts.length,
+      (i) => restrictBlock(whole, parts[i]),
+      (i) => parts[i].length ** 2,
+      eps,
+      5,
+      (i) => done.push(i),
+      0,
+    );
+    assert.equal(helperThreads(), 1);
+    // the calling thread kept some, the helper took the rest
+    assert.ok(done.length > 0 && done.length < parts.length, `own tasks ${done.length}`);
+    parts.forEach((rows, i) => {
+      const want = dbscanBlock(restrictBlock(whole, rows), eps, 5);
+      assert.deepEqual(Array.from(got[i].labels), Array.from(want.labels));
+      assert.deepEqual(Array.from(got[i].core), Array.from(want.core));
+      assert.equal(got[i].clusters, want.clusters);
+      assert.ok(want.clusters > 0);
+    });
+  }
+});
+
+test('a run cancelled on the calling thread throws at once, and the next run is not confused by its answers', () => {
+  const n = 2000;
+  const d = 8;
+  const x = mixture(n, d, 3);
+  const whole = buildBlock(
+    x,
+    d,
+    Int32Array.from({ length: n }, (_, i) => i),
+    'euclidean',
+  );
+  const parts = preimages(n, 6);
+  const prepare = (i: number) => restrictBlock(whole, parts[i]);
+  const cost = (i: number) => parts[i].length ** 2;
+  assert.throws(
+    () =>
+      dbscanEach(
+        parts.length,
+        prepare,
+        cost,
+        1.5,
+        4,
+        () => {
+          throw new Error('cancelled');
+        },
+        0,
+      ),
+    /cancelled/,
+  );
+  const again = dbscanEach(parts.length, prepare, cost, 1.5, 4, () => undefined, 0);
+  parts.forEach((_, i) =>
+    assert.deepEqual(Array.from(again[i].labels), Array.from(dbscanBlock(prepare(i), 1.5, 4).labels)),
+  );
+});
