@@ -107,17 +107,25 @@ function dot(x: Float32Array, r: number, w: Float64Array, d: number): number {
 }
 
 /**
- * The rows of a block under construction: what moves along with each position. Only these small arrays
- * move while the tree is built; the coordinates are gathered into tree order once, at the end.
+ * The rows of a block under construction: what moves along with each position. The plain build moves
+ * only these small arrays and gathers the coordinates into tree order at the end; the kernel's build
+ * moves the coordinates too (`rows`, d apart, through `spare`), so that a node's rows stay contiguous.
  */
 interface BuildRows {
   key: Float64Array;
   ids: Int32Array;
   inv: Float64Array;
+  rows?: { data: Float32Array; d: number; spare: Float32Array };
 }
 
 function swapRows(r: BuildRows, i: number, j: number): void {
   const { key, ids, inv } = r;
+  if (r.rows) {
+    const { data, d, spare } = r.rows;
+    spare.set(data.subarray(i * d, i * d + d));
+    data.copyWithin(i * d, j * d, j * d + d);
+    data.set(spare, j * d);
+  }
   const k = key[i];
   key[i] = key[j];
   key[j] = k;
@@ -174,10 +182,29 @@ const MIN_SHARE = 0.1;
 /** Rows probed when looking for a far-apart pair to split a node along (the split is a heuristic only). */
 const SPLIT_PROBES = 48;
 
-/** Prepares the rows `members` of the N×d matrix `x` for exact neighbour queries. */
-export function buildBlock(x: Float32Array, d: number, members: Int32Array, metric: Metric): PointBlock {
+/** A tree over positions 0…m−1 and the rows in its order. */
+interface Tree {
+  rows: Float32Array;
+  ids: Int32Array;
+  inv: Float64Array;
+  start: number[];
+  end: number[];
+  left: number[];
+  right: number[];
+}
+
+/**
+ * The tree of the plain build: split along the line through two far-apart probed rows, at the midpoint
+ * of their projections, in float64 (cosine works on unit rows). Rows go to `kernel` when there is one.
+ */
+function plainTree(
+  x: Float32Array,
+  d: number,
+  members: Int32Array,
+  cosine: boolean,
+  kernel: SquaredDistances | null,
+): Tree {
   const m = members.length;
-  const cosine = metric === 'cosine';
   const inv = new Float64Array(m).fill(1);
   if (cosine) {
     for (let i = 0; i < m; i++) {
@@ -254,13 +281,91 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
   ensureStack(depth + 2);
 
   // the coordinates in tree order, in the kernel's memory where it runs
-  const kernel = cosine ? null : SquaredDistances.create(m, d);
   const rows = kernel ? kernel.rows : new Float32Array(m * d);
   for (let q = 0; q < m; q++) copyRow(x, at(q), rows, q * d, d);
   kernel?.seal();
+  return { rows, ids, inv, start, end, left, right };
+}
 
-  // centres: means, inner ones from their children's; radii: exact (a bound from the children's radii
-  // grows level by level and stops pruning anything in high dimension)
+/**
+ * The tree of the kernel's build (euclidean, rows stored by rows): the same rules with the distance work
+ * on the kernel — the farthest row from the first, the farthest from that one, and the split keys
+ * ‖x − a‖² − ‖x − b‖² (the projection on b − a, shifted, so the split at 0 is the midpoint). Computed in
+ * float32, they only shape the tree; every bound of the searches is computed separately.
+ */
+function kernelTree(x: Float32Array, d: number, members: Int32Array, kernel: SquaredDistances): Tree {
+  const m = members.length;
+  const rows = kernel.rows;
+  // one copy when the members are a run of rows in order (the whole set)
+  let run = true;
+  for (let i = 1; i < m && run; i++) run = members[i] === members[0] + i;
+  if (m > 0 && run) rows.set(x.subarray(members[0] * d, (members[0] + m) * d));
+  else for (let i = 0; i < m; i++) copyRow(x, members[i] * d, rows, i * d, d);
+  const ids = Int32Array.from({ length: m }, (_, i) => i);
+  const inv = new Float64Array(m).fill(1);
+  const key = new Float64Array(m);
+  const sq = new Float64Array(m);
+  const work: BuildRows = { key, ids, inv, rows: { data: rows, d, spare: new Float32Array(d) } };
+  const start: number[] = [];
+  const end: number[] = [];
+  const left: number[] = [];
+  const right: number[] = [];
+  // the position of [s, e) farthest from row p (into sq), or −1 when all coincide with it
+  const farthest = (s: number, e: number, p: number): number => {
+    kernel.setQuery(0, p);
+    kernel.squaresFrom(0, s, e, sq);
+    let best = s;
+    for (let q = s + 1; q < e; q++) if (sq[q] > sq[best]) best = q;
+    return sq[best] > 0 ? best : -1;
+  };
+  let depth = 0;
+  const build = (s: number, e: number, level: number): number => {
+    const id = start.length;
+    start.push(s);
+    end.push(e);
+    left.push(-1);
+    right.push(-1);
+    if (e - s <= LEAF_SIZE) return id;
+    const qa = farthest(s, e, s);
+    if (qa < 0) return id;
+    const qb = farthest(s, e, qa);
+    if (qb < 0) return id;
+    for (let q = s; q < e; q++) key[q] = sq[q];
+    kernel.setQuery(0, qb);
+    kernel.squaresFrom(0, s, e, sq);
+    for (let q = s; q < e; q++) key[q] -= sq[q];
+    const lo = s + Math.ceil(MIN_SHARE * (e - s));
+    const hi = e - Math.ceil(MIN_SHARE * (e - s));
+    let mid = partitionRows(work, s, e, 0);
+    if (mid < lo || mid > hi) {
+      mid = mid < lo ? lo : hi;
+      selectRows(work, s, e, mid);
+    }
+    depth = Math.max(depth, level);
+    const l = build(s, mid, level + 1);
+    const r = build(mid, e, level + 1);
+    left[id] = l;
+    right[id] = r;
+    return id;
+  };
+  if (m > 0) build(0, m, 0);
+  ensureStack(depth + 2);
+  return { rows, ids, inv, start, end, left, right };
+}
+
+/** Prepares the rows `members` of the N×d matrix `x` for exact neighbour queries. */
+export function buildBlock(x: Float32Array, d: number, members: Int32Array, metric: Metric): PointBlock {
+  const m = members.length;
+  const cosine = metric === 'cosine';
+  const kernel = cosine ? null : SquaredDistances.create(m, d);
+  const { rows, ids, inv, start, end, left, right } =
+    kernel && !kernel.byColumns
+      ? kernelTree(x, d, members, kernel)
+      : plainTree(x, d, members, cosine, kernel);
+
+  // centres: means, inner ones from their children's; radii: exact at leaves; inner ones exact, or from
+  // the kernel's values where its build ran (a bound from the children's radii would grow level by level
+  // and stop pruning anything in high dimension)
   const nodes = start.length;
   // shared memory: the preimage blocks sent to helper threads (parallel.ts) share it instead of copying
   const centre = new Float64Array(new SharedArrayBuffer(8 * nodes * d));
@@ -281,6 +386,10 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
       const wl = (end[l] - start[l]) / cnt;
       const wr = (end[r] - start[r]) / cnt;
       for (let j = 0; j < d; j++) centre[co + j] = wl * centre[l * d + j] + wr * centre[r * d + j];
+    }
+    if (left[v] >= 0 && kernel && !kernel.byColumns) {
+      radius[v] = kernel.radiusBound(centre.subarray(co, co + d), start[v], end[v]);
+      continue;
     }
     let rad = 0;
     for (let q = start[v]; q < end[v]; q++) {

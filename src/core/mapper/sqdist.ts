@@ -80,7 +80,8 @@ export class SquaredDistances {
   readonly delta: number;
   /** Absolute error from underflow, added to δ·S. */
   readonly floor: number;
-  private readonly columns: boolean;
+  /** Whether the b side is stored by columns (d < COLUMNS_BELOW); else rows may move between calls. */
+  readonly byColumns: boolean;
   private readonly memory: WebAssembly.Memory;
   private readonly kernel: KernelFn;
   private readonly rowsAt: number;
@@ -103,23 +104,23 @@ export class SquaredDistances {
     readonly d: number,
   ) {
     const rowBytes = 4 * d;
-    this.columns = d < COLUMNS_BELOW;
+    this.byColumns = d < COLUMNS_BELOW;
     // 16 bytes (the row kernel reads the last vector of a row ending at the row's end, so for d < 4 it
     // starts before the row), the rows with TILE padding rows (a padded tile reads past the last row), TILE
     // query rows, the rows again by columns when used, the output and the list of its indices
     this.rowsAt = 16;
     this.queryAt = this.rowsAt + rowBytes * (m + TILE);
     this.colsAt = this.queryAt + rowBytes * TILE;
-    this.outAt = this.colsAt + (this.columns ? rowBytes * (m + 2 * TILE) : 0);
+    this.outAt = this.colsAt + (this.byColumns ? rowBytes * (m + 2 * TILE) : 0);
     this.listAt = this.outAt + 4 * OUT;
     const bytes = this.listAt + 4 * OUT;
     this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
-    this.kernel = instance.exports[this.columns ? 'tileColumns' : 'tile'] as KernelFn;
+    this.kernel = instance.exports[this.byColumns ? 'tileColumns' : 'tile'] as KernelFn;
     this.rows = new Float32Array(this.memory.buffer, this.rowsAt, m * d);
     this.out = new Float32Array(this.memory.buffer, this.outAt, OUT);
     this.list = new Int32Array(this.memory.buffer, this.listAt, OUT);
-    const n = this.columns ? d + 2 : Math.ceil(d / 4) + 4;
+    const n = this.byColumns ? d + 2 : Math.ceil(d / 4) + 4;
     const u = 2 ** -24;
     this.delta = (n * u) / (1 - n * u);
     this.floor = 2 * n * 2 ** -149;
@@ -135,7 +136,7 @@ export class SquaredDistances {
 
   /** Call once the rows are filled: stores them by columns where the kernel reads them so. */
   seal(): void {
-    if (!this.columns) return;
+    if (!this.byColumns) return;
     const { m, d, rows } = this;
     const cols = new Float32Array(this.memory.buffer, this.colsAt, d * (m + 2 * TILE));
     // row p, coordinate k → group p >> 2, lane p & 3
@@ -155,6 +156,50 @@ export class SquaredDistances {
   /** The computed value above which (when finite) the real squared distance certainly exceeds s2. */
   above(s2: number): number {
     return s2 * (1 + this.delta) + this.floor;
+  }
+
+  /**
+   * Kernel values from query slot `slot` to rows [b, b + n) (n ≤ TILE; rows stored by rows), at
+   * this.out[0…n): the rows go on the kernel's four-row side, so a call wastes one column in two, not
+   * three rows in four.
+   */
+  private fromSlot(slot: number, b: number, n: number): Float32Array {
+    const rowBytes = 4 * this.d;
+    const from = this.rowsAt + b * rowBytes;
+    this.kernel(from, (n + 3) & ~3, this.queryAt + slot * rowBytes, 2, this.d, this.outAt, -1, this.listAt);
+    return this.out;
+  }
+
+  /** The kernel values from query slot `slot` to rows [s, e), into out[s…e) (rows stored by rows). */
+  squaresFrom(slot: number, s: number, e: number, out: Float64Array): void {
+    for (let b = s; b < e; b += TILE) {
+      const n = Math.min(TILE, e - b);
+      const values = this.fromSlot(slot, b, n);
+      for (let i = 0; i < n; i++) out[b + i] = values[i];
+    }
+  }
+
+  /**
+   * An upper bound on the distance from the point `c` (float64) to every row of [s, e) (rows stored by
+   * rows): the kernel's largest value from c rounded to float32, widened by its error bound, plus
+   * ‖c − fl(c)‖.
+   */
+  radiusBound(c: Float64Array, s: number, e: number): number {
+    const d = this.d;
+    const q = new Float32Array(this.memory.buffer, this.queryAt, d);
+    q.set(c);
+    let rounding = 0;
+    for (let j = 0; j < d; j++) rounding += (c[j] - q[j]) ** 2;
+    let most = 0;
+    for (let b = s; b < e; b += TILE) {
+      const n = Math.min(TILE, e - b);
+      const values = this.fromSlot(0, b, n);
+      for (let i = 0; i < n; i++) most = Math.max(most, values[i]);
+    }
+    // |v − S| ≤ δS + floor gives S ≤ (v + floor)/(1 − δ); +∞ or NaN (overflow) leaves no bound
+    if (!(most < Infinity)) return Infinity;
+    const widen = 1 + 1e-12;
+    return Math.sqrt((most + this.floor) / (1 - this.delta)) * widen + Math.sqrt(rounding) * widen;
   }
 
   /** Copies row `p` of the rows into query slot `slot` (< TILE). */
@@ -179,7 +224,7 @@ export class SquaredDistances {
     const hi32 = hi > 0 ? hi * (1 + 2 ** -22) : hi;
     const { out, list, found } = this;
     let t = 0;
-    if (this.columns) {
+    if (this.byColumns) {
       // whole groups of four from the one holding b
       const g0 = b >> 2;
       const ng = ((b + nb + 3) >> 2) - g0;

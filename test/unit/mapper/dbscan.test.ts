@@ -251,3 +251,28 @@ test('a preimage clustered on the whole set’s tree (restrictBlock) equals DBSC
     { numRuns: 60 },
   );
 });
+
+test('every node’s ball holds its rows, and each row its leaf distance (plain and kernel builds, restricted too)', () => {
+  for (const d of [3, 40, 100]) {
+    const n = 900;
+    const x = blobs(mulberry32(d), n, d, 3, d === 3 ? 0.5 : 2, 0);
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    const some = all.filter((i) => i % 3 !== 0);
+    for (const build of [
+      () => buildBlock(x, d, all, 'euclidean'),
+      () => withoutKernel(() => buildBlock(x, d, all, 'euclidean')),
+    ]) {
+      const whole = build();
+      for (const b of [whole, restrictBlock(whole, some)]) {
+        for (let v = 0; v < b.start.length; v++) {
+          for (let p = b.start[v]; p < b.end[v]; p++) {
+            let s = 0;
+            for (let j = 0; j < d; j++) s += (b.rows[p * d + j] - b.centre[v * d + j]) ** 2;
+            assert.ok(Math.sqrt(s) <= b.radius[v] + b.slack, `d ${d}: row ${p} outside node ${v}`);
+            if (b.left[v] < 0) assert.ok(Math.abs(Math.sqrt(s) - b.leafDist[p]) <= 1e-9 * (1 + Math.sqrt(s)));
+          }
+        }
+      }
+    }
+  }
+});
