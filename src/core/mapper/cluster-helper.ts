@@ -7,13 +7,18 @@ import type { MessagePort } from 'node:worker_threads';
 import { dbscanBlock } from './dbscan';
 import { adoptBlock } from './neighbors';
 import type { HelperReply, HelperTask } from './parallel';
+import type { SquaredDistances } from './sqdist';
 
 const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
+// one preimage at a time: each takes over the previous one's kernel memory
+let arena: SquaredDistances | null = null;
 
 port.on('message', (task: HelperTask) => {
   let reply: HelperReply;
   try {
-    const r = dbscanBlock(adoptBlock(task.block), task.eps, task.minSamples);
+    const block = adoptBlock(task.block, arena);
+    arena = block.kernel;
+    const r = dbscanBlock(block, task.eps, task.minSamples);
     reply = { run: task.run, index: task.index, labels: r.labels, core: r.core, clusters: r.clusters };
   } catch (e) {
     reply = { run: task.run, index: task.index, error: e instanceof Error ? e.message : String(e) };

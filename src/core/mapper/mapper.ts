@@ -13,6 +13,7 @@ import { validateDbscanParams } from './dbscan';
 import { kDistanceCurve, validateKDistance } from './eps-auto';
 import { buildBlock, restrictBlock, type PointBlock } from './neighbors';
 import { dbscanEach } from './parallel';
+import type { SquaredDistances } from './sqdist';
 import { buildEdges } from './graph';
 import { computeLens } from './lens';
 import { singleLinkage } from './single-linkage';
@@ -207,9 +208,17 @@ export class MapperSession {
       const whole = this.block(p.metric);
       const rowsOf = (i: number): Int32Array => cover.preimages[pending[i]];
       let finished = 0;
+      // preimages are prepared and clustered one after the other: each takes over its predecessor's
+      // kernel memory (the largest comes first), instead of leaving it to the garbage collector
+      let arena: SquaredDistances | null = null;
+      const prepare = (i: number): PointBlock => {
+        const block = restrictBlock(whole, rowsOf(i), arena);
+        arena = block.kernel;
+        return block;
+      };
       const found = dbscanEach(
         pending.length,
-        (i) => restrictBlock(whole, rowsOf(i)),
+        prepare,
         (i) => rowsOf(i).length ** 2 * this.input.d,
         p.eps,
         p.minSamples,

@@ -443,9 +443,13 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
  * remaining row (leafDist), an ancestor's at most d(its centre, the leaf's) + the leaf's (triangle
  * inequality). An emptied node gets radius −∞, which every walk skips. Costs a pass over the positions
  * and a copy of the members' coordinates — no tree build — so the preimages of a cover share the one tree
- * of the whole set.
+ * of the whole set. `reuse`: a kernel whose memory the block may take over (SquaredDistances.create).
  */
-export function restrictBlock(whole: PointBlock, members: Int32Array): PointBlock {
+export function restrictBlock(
+  whole: PointBlock,
+  members: Int32Array,
+  reuse?: SquaredDistances | null,
+): PointBlock {
   const n = whole.m;
   const d = whole.d;
   // row → index in members, −1 for rows outside
@@ -455,7 +459,7 @@ export function restrictBlock(whole: PointBlock, members: Int32Array): PointBloc
   const before = new Int32Array(n + 1);
   for (let P = 0; P < n; P++) before[P + 1] = before[P] + (index[whole.local[P]] >= 0 ? 1 : 0);
   const m = before[n];
-  const kernel = whole.metric === 'cosine' ? null : SquaredDistances.create(m, d);
+  const kernel = whole.metric === 'cosine' ? null : SquaredDistances.create(m, d, reuse);
   const rows = kernel ? kernel.rows : new Float32Array(m * d);
   const local = new Int32Array(m);
   const inv = new Float64Array(m);
@@ -500,9 +504,9 @@ export function blockMessage(b: PointBlock): BlockMessage {
   return { ...arrays, rows: b.rows.slice() };
 }
 
-/** A block sent by `blockMessage`, ready for this thread's searches. */
-export function adoptBlock(msg: BlockMessage): PointBlock {
-  const kernel = msg.metric === 'cosine' ? null : SquaredDistances.create(msg.m, msg.d);
+/** A block sent by `blockMessage`, ready for this thread's searches (`reuse` as for restrictBlock). */
+export function adoptBlock(msg: BlockMessage, reuse?: SquaredDistances | null): PointBlock {
+  const kernel = msg.metric === 'cosine' ? null : SquaredDistances.create(msg.m, msg.d, reuse);
   kernel?.rows.set(msg.rows);
   kernel?.seal();
   // the walks' stack holds two entries per level (nodes are numbered in preorder: parents first)

@@ -1,8 +1,8 @@
 /**
- * DBSCAN of a cover's preimages on helper threads beside the calling one. The calling thread hands the
- * costliest preimages to idle helpers as it prepares them, clusters the rest itself, then collects the
- * helpers' answers — waiting with Atomics.wait and reading them with receiveMessageOnPort, so a mapper
- * run stays synchronous and its callers (the panel's worker job, the CLI, the report) do not change.
+ * DBSCAN of a cover's preimages on helper threads beside the calling one. Costliest first, the calling
+ * thread keeps each helper supplied with preimages between its own, then collects the last answers —
+ * reading them with receiveMessageOnPort and waiting with Atomics.wait, so a mapper run stays
+ * synchronous and its callers (the panel's worker job, the CLI, the report) do not change.
  * Results are those of `dbscanBlock` on the calling thread: the same function runs on the same block.
  *
  * Helpers start on first use and stay (unref'd) for later runs. Set TOPOSCOPE_HELPERS=0 to turn them off.
@@ -34,6 +34,8 @@ interface Helper {
 
 /** At most this many helper threads. */
 const MAX_HELPERS = 3;
+/** Preimages sent to a helper and not yet answered, at most. */
+const IN_FLIGHT = 2;
 /**
  * Below this much work (Σ rows² · d over the preimages) a run stays on the calling thread: a hop costs
  * copies and, the first time, a cold helper. Measured on 2 cores with warm helpers: 60 000 × 10
@@ -56,10 +58,12 @@ const START_TIMEOUT_MS = 10_000;
  */
 function startHelpers(): Helper[] {
   const wanted = Number(process.env.TOPOSCOPE_HELPERS ?? Math.min(MAX_HELPERS, availableParallelism() - 1));
-  // the bundle's helper beside the bundle, or, running from sources under tsx, the TypeScript one
+  // the bundle's helper beside the bundle, or, running from sources under tsx, the TypeScript one (an
+  // ES module bundle has no __filename: it runs alone)
+  if (!(wanted > 0) || typeof __filename !== 'string') return [];
   const fromSources = __filename.endsWith('.ts');
   const script = path.join(__dirname, fromSources ? 'cluster-helper.ts' : 'cluster-helper.js');
-  if (!(wanted > 0) || !existsSync(script)) return [];
+  if (!existsSync(script)) return [];
   // a worker thread does not inherit tsx's loader: the helper registers it first
   const source = fromSources ? `require('tsx/cjs'); require(${JSON.stringify(script)});` : script;
   const started = Array.from({ length: wanted }, () => {
@@ -103,49 +107,63 @@ export function dbscanEach(
   const total = costs.reduce((a, b) => a + b, 0);
   helpers ??= total >= minWork ? startHelpers() : undefined;
   const pool = total >= minWork ? (helpers ?? []) : [];
-  // costliest first, each to the least loaded thread (index 0: this one)
-  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => costs[b] - costs[a]);
-  const load = new Float64Array(pool.length + 1);
-  const owner = new Int32Array(count);
-  for (const i of order) {
-    let t = 0;
-    for (let u = 1; u < load.length; u++) if (load[u] < load[t]) t = u;
-    owner[i] = t;
-    load[t] += costs[i];
-  }
+  // costliest first: whichever thread is free takes the next one, so the small ones even out the end
+  const queue = Array.from({ length: count }, (_, i) => i).sort((a, b) => costs[b] - costs[a]);
+  let next = 0;
   const run = ++runs;
+  const inFlight = new Int32Array(pool.length);
   let pending = 0;
-  for (const i of order) {
-    if (owner[i] === 0) continue;
-    const block = blockMessage(prepare(i));
-    const task: HelperTask = { run, index: i, block, eps, minSamples };
-    // the preimage's own arrays move to the helper; the whole set's tree arrays (shared memory or
-    // small) are shared or copied
-    const own = [block.rows, block.local, block.inv, block.start, block.end, block.radius, block.leafDist];
-    pool[owner[i] - 1].port.postMessage(
-      task,
-      own.map((a) => a.buffer as ArrayBuffer),
-    );
-    pending++;
-  }
-  for (const i of order) {
-    if (owner[i] !== 0) continue;
-    results[i] = dbscanBlock(prepare(i), eps, minSamples);
-    done(i);
-  }
-  // a run that threw (cancelled) does not wait: its late answers carry its number and are skipped
   let failure: string | undefined;
-  while (pending > 0) {
-    const seen = Atomics.load(signal, 0);
-    for (const h of pool) {
+  // keeps each helper at most IN_FLIGHT preimages ahead (each one a copy of its rows in transit)
+  const feed = (): void => {
+    pool.forEach((h, t) => {
+      while (inFlight[t] < IN_FLIGHT && next < queue.length) {
+        const i = queue[next++];
+        const block = blockMessage(prepare(i));
+        const task: HelperTask = { run, index: i, block, eps, minSamples };
+        // the preimage's own arrays move; the whole set's tree arrays are shared memory or small
+        const own = [
+          block.rows,
+          block.local,
+          block.inv,
+          block.start,
+          block.end,
+          block.radius,
+          block.leafDist,
+        ];
+        h.port.postMessage(
+          task,
+          own.map((a) => a.buffer as ArrayBuffer),
+        );
+        inFlight[t]++;
+        pending++;
+      }
+    });
+  };
+  // answers of this run (late ones of a cancelled run carry its number and are skipped)
+  const collect = (): void => {
+    pool.forEach((h, t) => {
       for (let m = receiveMessageOnPort(h.port); m; m = receiveMessageOnPort(h.port)) {
         const reply = m.message as HelperReply;
         if (reply.run !== run) continue;
+        inFlight[t]--;
         pending--;
         if ('error' in reply) failure ??= reply.error;
         else results[reply.index] = { labels: reply.labels, core: reply.core, clusters: reply.clusters };
       }
-    }
+    });
+  };
+  feed();
+  while (next < queue.length) {
+    const i = queue[next++];
+    results[i] = dbscanBlock(prepare(i), eps, minSamples);
+    done(i);
+    collect();
+    feed();
+  }
+  while (pending > 0) {
+    const seen = Atomics.load(signal, 0);
+    collect();
     if (pending > 0) Atomics.wait(signal, 0, seen, 1000);
   }
   if (failure !== undefined) throw new Error(`mapper helper thread: ${failure}`);

@@ -102,6 +102,9 @@ export class SquaredDistances {
     module: WebAssembly.Module,
     readonly m: number,
     readonly d: number,
+    /** Rows the memory has room for (≥ m): a later kernel for as many rows may take it over. */
+    readonly capacity: number,
+    reused?: SquaredDistances,
   ) {
     const rowBytes = 4 * d;
     this.byColumns = d < COLUMNS_BELOW;
@@ -109,14 +112,17 @@ export class SquaredDistances {
     // starts before the row), the rows with TILE padding rows (a padded tile reads past the last row), TILE
     // query rows, the rows again by columns when used, the output and the list of its indices
     this.rowsAt = 16;
-    this.queryAt = this.rowsAt + rowBytes * (m + TILE);
+    this.queryAt = this.rowsAt + rowBytes * (capacity + TILE);
     this.colsAt = this.queryAt + rowBytes * TILE;
-    this.outAt = this.colsAt + (this.byColumns ? rowBytes * (m + 2 * TILE) : 0);
+    this.outAt = this.colsAt + (this.byColumns ? rowBytes * (capacity + 2 * TILE) : 0);
     this.listAt = this.outAt + 4 * OUT;
     const bytes = this.listAt + 4 * OUT;
-    this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
-    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
-    this.kernel = instance.exports[this.byColumns ? 'tileColumns' : 'tile'] as KernelFn;
+    this.memory = reused?.memory ?? new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+    this.kernel =
+      reused?.kernel ??
+      (new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports[
+        this.byColumns ? 'tileColumns' : 'tile'
+      ] as KernelFn);
     this.rows = new Float32Array(this.memory.buffer, this.rowsAt, m * d);
     this.out = new Float32Array(this.memory.buffer, this.outAt, OUT);
     this.list = new Int32Array(this.memory.buffer, this.listAt, OUT);
@@ -126,12 +132,18 @@ export class SquaredDistances {
     this.floor = 2 * n * 2 ** -149;
   }
 
-  /** A kernel for m × d rows, or null when WebAssembly SIMD is unavailable or the rows do not fit. */
-  static create(m: number, d: number): SquaredDistances | null {
+  /**
+   * A kernel for m × d rows, or null when WebAssembly SIMD is unavailable or the rows do not fit.
+   * `reuse`: a kernel whose memory the new one may take over (same d, room for m rows); the old one's
+   * rows are then the new one's, so it must no longer be used.
+   */
+  static create(m: number, d: number, reuse?: SquaredDistances | null): SquaredDistances | null {
     const module = disabled() ? null : kernelModule();
     const bytes = 16 + 4 * d * (2 * m + 4 * TILE) + 8 * OUT;
     if (!module || d < 1 || bytes > MAX_BYTES) return null;
-    return new SquaredDistances(module, m, d);
+    if (reuse && reuse.d === d && reuse.capacity >= m)
+      return new SquaredDistances(module, m, d, reuse.capacity, reuse);
+    return new SquaredDistances(module, m, d, m);
   }
 
   /** Call once the rows are filled: stores them by columns where the kernel reads them so. */

@@ -29,18 +29,6 @@
         (br $next)))
     (local.get $count))
 
-;; appends the indices at + l of the lanes l of v not above hi (+∞ and NaN included); returns the count
-  (func $select (param $v v128) (param $his v128) (param $at i32) (param $list i32) (param $count i32) (result i32)
-    (local $bits i32)
-    (local.set $bits
-      (i32x4.bitmask
-        (v128.or
-          (v128.not (f32x4.gt (local.get $v) (local.get $his)))
-          (f32x4.eq (local.get $v) (v128.const f32x4 inf inf inf inf)))))
-    (if (result i32) (local.get $bits)
-      (then (call $push (local.get $bits) (local.get $at) (local.get $list) (local.get $count)))
-      (else (local.get $count))))
-
   (func (export "tile")
     (param $a i32) (param $na i32) (param $b i32) (param $nb i32) (param $d i32) (param $out i32)
     (param $hi f32) (param $list i32) (result i32)
@@ -258,13 +246,37 @@
             (v128.store (i32.add (local.get $o) (local.get $outRow)) (local.get $s1))
             (v128.store (i32.add (local.get $o) (i32.shl (local.get $outRow) (i32.const 1))) (local.get $s2))
             (v128.store (i32.add (local.get $o) (i32.mul (local.get $outRow) (i32.const 3))) (local.get $s3))
-            (local.set $count (call $select (local.get $s0) (local.get $his) (local.get $at) (local.get $list) (local.get $count)))
+            (local.set $bits
+              (i32x4.bitmask
+                (v128.or
+                  (v128.not (f32x4.gt (local.get $s0) (local.get $his)))
+                  (f32x4.eq (local.get $s0) (v128.const f32x4 inf inf inf inf)))))
+            (if (local.get $bits)
+              (then (local.set $count (call $push (local.get $bits) (local.get $at) (local.get $list) (local.get $count)))))
             (local.set $at (i32.add (local.get $at) (i32.shl (local.get $ng) (i32.const 2))))
-            (local.set $count (call $select (local.get $s1) (local.get $his) (local.get $at) (local.get $list) (local.get $count)))
+            (local.set $bits
+              (i32x4.bitmask
+                (v128.or
+                  (v128.not (f32x4.gt (local.get $s1) (local.get $his)))
+                  (f32x4.eq (local.get $s1) (v128.const f32x4 inf inf inf inf)))))
+            (if (local.get $bits)
+              (then (local.set $count (call $push (local.get $bits) (local.get $at) (local.get $list) (local.get $count)))))
             (local.set $at (i32.add (local.get $at) (i32.shl (local.get $ng) (i32.const 2))))
-            (local.set $count (call $select (local.get $s2) (local.get $his) (local.get $at) (local.get $list) (local.get $count)))
+            (local.set $bits
+              (i32x4.bitmask
+                (v128.or
+                  (v128.not (f32x4.gt (local.get $s2) (local.get $his)))
+                  (f32x4.eq (local.get $s2) (v128.const f32x4 inf inf inf inf)))))
+            (if (local.get $bits)
+              (then (local.set $count (call $push (local.get $bits) (local.get $at) (local.get $list) (local.get $count)))))
             (local.set $at (i32.add (local.get $at) (i32.shl (local.get $ng) (i32.const 2))))
-            (local.set $count (call $select (local.get $s3) (local.get $his) (local.get $at) (local.get $list) (local.get $count)))
+            (local.set $bits
+              (i32x4.bitmask
+                (v128.or
+                  (v128.not (f32x4.gt (local.get $s3) (local.get $his)))
+                  (f32x4.eq (local.get $s3) (v128.const f32x4 inf inf inf inf)))))
+            (if (local.get $bits)
+              (then (local.set $count (call $push (local.get $bits) (local.get $at) (local.get $list) (local.get $count)))))
             (local.set $h (i32.add (local.get $h) (i32.const 1)))
             (br $groups)))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
