@@ -182,15 +182,55 @@ const MIN_SHARE = 0.1;
 /** Rows probed when looking for a far-apart pair to split a node along (the split is a heuristic only). */
 const SPLIT_PROBES = 48;
 
-/** A tree over positions 0…m−1 and the rows in its order. */
-interface Tree {
-  rows: Float32Array;
-  ids: Int32Array;
-  inv: Float64Array;
+/** The nodes of a tree over positions 0…m−1: rows [start, end), children (−1 at leaves). */
+interface Nodes {
   start: number[];
   end: number[];
   left: number[];
   right: number[];
+}
+
+/**
+ * Splits positions [0, m) into a tree, nodes numbered in preorder: `keys(s, e)` fills work.key over
+ * [s, e) and returns the key to split at (smaller keys go left), or null to keep a leaf; a split leaving
+ * either side less than MIN_SHARE of the rows moves to that share instead (keeps the depth logarithmic).
+ */
+function growTree(m: number, work: BuildRows, keys: (s: number, e: number) => number | null): Nodes {
+  const nodes: Nodes = { start: [], end: [], left: [], right: [] };
+  let depth = 0;
+  const build = (s: number, e: number, level: number): number => {
+    const id = nodes.start.length;
+    nodes.start.push(s);
+    nodes.end.push(e);
+    nodes.left.push(-1);
+    nodes.right.push(-1);
+    if (e - s <= LEAF_SIZE) return id;
+    const split = keys(s, e);
+    if (split === null) return id;
+    const lo = s + Math.ceil(MIN_SHARE * (e - s));
+    const hi = e - Math.ceil(MIN_SHARE * (e - s));
+    let mid = partitionRows(work, s, e, split);
+    if (mid < lo || mid > hi) {
+      mid = mid < lo ? lo : hi;
+      selectRows(work, s, e, mid);
+    }
+    depth = Math.max(depth, level);
+    const l = build(s, mid, level + 1);
+    const r = build(mid, e, level + 1);
+    nodes.left[id] = l;
+    nodes.right[id] = r;
+    return id;
+  };
+  if (m > 0) build(0, m, 0);
+  ensureStack(depth + 2);
+  return nodes;
+}
+
+/** A tree over positions 0…m−1 and the rows in its order. */
+interface Tree extends Nodes {
+  rows: Float32Array;
+  ids: Int32Array;
+  inv: Float64Array;
 }
 
 /**
@@ -214,10 +254,6 @@ function plainTree(
     }
   }
   const ids = Int32Array.from({ length: m }, (_, i) => i);
-  const start: number[] = [];
-  const end: number[] = [];
-  const left: number[] = [];
-  const right: number[] = [];
   const proj = new Float64Array(m);
   const dir = new Float64Array(d);
   const a = new Float64Array(d);
@@ -242,49 +278,25 @@ function plainTree(
     for (let j = 0; j < d; j++) out[j] = x[rq + j] * inv[q];
     return out;
   };
-  // split along the line through two far-apart rows, at the median projection
   const work: BuildRows = { key: proj, ids, inv };
-  let depth = 0;
-  const build = (s: number, e: number, level: number): number => {
-    const id = start.length;
-    start.push(s);
-    end.push(e);
-    left.push(-1);
-    right.push(-1);
-    if (e - s <= LEAF_SIZE) return id;
+  // split along the line through two far-apart probed rows, halfway between their projections
+  const tree = growTree(m, work, (s, e) => {
     const qa = farthest(s, e, load(s, a));
-    if (qa < 0) return id;
+    if (qa < 0) return null;
     load(qa, a);
     const qb = farthest(s, e, a);
-    if (qb < 0) return id;
+    if (qb < 0) return null;
     const rb = at(qb);
     for (let j = 0; j < d; j++) dir[j] = x[rb + j] * inv[qb] - a[j];
     for (let q = s; q < e; q++) proj[q] = dot(x, at(q), dir, d) * inv[q];
-    // split halfway between the two far rows (compact children), unless one side would be too small
-    const lo = s + Math.ceil(MIN_SHARE * (e - s));
-    const hi = e - Math.ceil(MIN_SHARE * (e - s));
-    const pa = proj[qa];
-    const pb = proj[qb];
-    let mid = partitionRows(work, s, e, (pa + pb) / 2);
-    if (mid < lo || mid > hi) {
-      mid = mid < lo ? lo : hi;
-      selectRows(work, s, e, mid);
-    }
-    depth = Math.max(depth, level);
-    const l = build(s, mid, level + 1);
-    const r = build(mid, e, level + 1);
-    left[id] = l;
-    right[id] = r;
-    return id;
-  };
-  if (m > 0) build(0, m, 0);
-  ensureStack(depth + 2);
+    return (proj[qa] + proj[qb]) / 2;
+  });
 
   // the coordinates in tree order, in the kernel's memory where it runs
   const rows = kernel ? kernel.rows : new Float32Array(m * d);
   for (let q = 0; q < m; q++) copyRow(x, at(q), rows, q * d, d);
   kernel?.seal();
-  return { rows, ids, inv, start, end, left, right };
+  return { rows, ids, inv, ...tree };
 }
 
 /**
@@ -306,10 +318,6 @@ function kernelTree(x: Float32Array, d: number, members: Int32Array, kernel: Squ
   const key = new Float64Array(m);
   const sq = new Float64Array(m);
   const work: BuildRows = { key, ids, inv, rows: { data: rows, d, spare: new Float32Array(d) } };
-  const start: number[] = [];
-  const end: number[] = [];
-  const left: number[] = [];
-  const right: number[] = [];
   // the position of [s, e) farthest from row p (into sq), or −1 when all coincide with it
   const farthest = (s: number, e: number, p: number): number => {
     kernel.setQuery(0, p);
@@ -318,39 +326,19 @@ function kernelTree(x: Float32Array, d: number, members: Int32Array, kernel: Squ
     for (let q = s + 1; q < e; q++) if (sq[q] > sq[best]) best = q;
     return sq[best] > 0 ? best : -1;
   };
-  let depth = 0;
-  const build = (s: number, e: number, level: number): number => {
-    const id = start.length;
-    start.push(s);
-    end.push(e);
-    left.push(-1);
-    right.push(-1);
-    if (e - s <= LEAF_SIZE) return id;
+  // rows nearer qa than qb have key < 0
+  const tree = growTree(m, work, (s, e) => {
     const qa = farthest(s, e, s);
-    if (qa < 0) return id;
+    if (qa < 0) return null;
     const qb = farthest(s, e, qa);
-    if (qb < 0) return id;
+    if (qb < 0) return null;
     for (let q = s; q < e; q++) key[q] = sq[q];
     kernel.setQuery(0, qb);
     kernel.squaresFrom(0, s, e, sq);
     for (let q = s; q < e; q++) key[q] -= sq[q];
-    const lo = s + Math.ceil(MIN_SHARE * (e - s));
-    const hi = e - Math.ceil(MIN_SHARE * (e - s));
-    let mid = partitionRows(work, s, e, 0);
-    if (mid < lo || mid > hi) {
-      mid = mid < lo ? lo : hi;
-      selectRows(work, s, e, mid);
-    }
-    depth = Math.max(depth, level);
-    const l = build(s, mid, level + 1);
-    const r = build(mid, e, level + 1);
-    left[id] = l;
-    right[id] = r;
-    return id;
-  };
-  if (m > 0) build(0, m, 0);
-  ensureStack(depth + 2);
-  return { rows, ids, inv, start, end, left, right };
+    return 0;
+  });
+  return { rows, ids, inv, ...tree };
 }
 
 /** Prepares the rows `members` of the N×d matrix `x` for exact neighbour queries. */
@@ -757,6 +745,19 @@ export function distanceWithin(b: PointBlock, p: number, q: number, bound: numbe
   return Math.sqrt(s);
 }
 
+/**
+ * Inserts dd into the ascending list best[from, from + size − 1) — one slot longer once it holds it, or
+ * the same length with its largest value dropped when the list was full (size then equals its length).
+ */
+export function insertSorted(best: Float64Array, from: number, size: number, dd: number): void {
+  let at = from + size - 1;
+  while (at > from && best[at - 1] > dd) {
+    best[at] = best[at - 1];
+    at--;
+  }
+  best[at] = dd;
+}
+
 /** For each listed position, the exact distance to its k-th nearest other row of the block (k ≥ 1). */
 export function kthNeighbourDistances(b: PointBlock, positions: Int32Array, k: number): Float64Array {
   if (groupedSearch(b)) return kthNeighbourDistancesGrouped(b, positions, k);
@@ -783,13 +784,8 @@ export function kthNeighbourDistances(b: PointBlock, positions: Int32Array, k: n
         if (q === p || g > r || -g > r) continue;
         const dist = distanceWithin(b, p, q, kth);
         if (found === k && !(dist < kth)) continue;
-        // insertion into the sorted k best
-        let i = found < k ? found++ : k - 1;
-        while (i > 0 && best[i - 1] > dist) {
-          best[i] = best[i - 1];
-          i--;
-        }
-        best[i] = dist;
+        if (found < k) found++;
+        insertSorted(best, 0, found, dist);
         if (found === k) {
           kth = best[k - 1];
           r = treeRadius(b, kth);
@@ -1146,16 +1142,10 @@ export function kthNeighbourDistancesGrouped(b: PointBlock, positions: Int32Arra
               if (q === ps[i] || gap > rad[i] || -gap > rad[i]) continue;
               const dd = Math.sqrt(sq[4 * h + t - g]);
               if (found[i] === k && !(dd < kth[i])) continue;
-              // insertion into the sorted k best of query i
-              const bo = i * k;
-              let at = found[i] < k ? found[i]++ : k - 1;
-              while (at > 0 && best[bo + at - 1] > dd) {
-                best[bo + at] = best[bo + at - 1];
-                at--;
-              }
-              best[bo + at] = dd;
+              if (found[i] < k) found[i]++;
+              insertSorted(best, i * k, found[i], dd);
               if (found[i] === k) {
-                kth[i] = best[bo + k - 1];
+                kth[i] = best[i * k + k - 1];
                 rad[i] = treeRadius(b, kth[i]);
               }
             }

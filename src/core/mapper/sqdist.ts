@@ -235,53 +235,35 @@ export class SquaredDistances {
     // the kernel compares in float32: a threshold rounded up keeps every value at or below hi
     const hi32 = hi > 0 ? hi * (1 + 2 ** -22) : hi;
     const { out, list, found } = this;
+    // by columns the output runs row by row over whole groups of four from the one holding b (a row of
+    // `width` values, j shifted by b's lane); by rows it runs column by column, na4 values each
+    const g0 = b >> 2;
+    const ng = ((b + nb + 3) >> 2) - g0;
+    const count = this.byColumns
+      ? this.kernel(from, na4, this.colsAt + g0 * 4 * rowBytes, ng, this.d, this.outAt, hi32, this.listAt)
+      : this.kernel(
+          from,
+          na4,
+          this.rowsAt + b * rowBytes,
+          (nb + 1) & ~1,
+          this.d,
+          this.outAt,
+          hi32,
+          this.listAt,
+        );
+    const width = this.byColumns ? 4 * ng : na4;
+    const shift = this.byColumns ? b - 4 * g0 : 0;
     let t = 0;
-    if (this.byColumns) {
-      // whole groups of four from the one holding b
-      const g0 = b >> 2;
-      const ng = ((b + nb + 3) >> 2) - g0;
-      const width = 4 * ng;
-      const shift = b - 4 * g0;
-      const count = this.kernel(
-        from,
-        na4,
-        this.colsAt + g0 * 4 * rowBytes,
-        ng,
-        this.d,
-        this.outAt,
-        hi32,
-        this.listAt,
-      );
-      for (let c = 0; c < count; c++) {
-        const at = list[c];
-        const i = (at / width) | 0;
-        const j = at - i * width - shift;
-        if (i >= na || j < 0 || j >= nb) continue;
-        found.i[t] = i;
-        found.j[t] = j;
-        found.v[t++] = out[at];
-      }
-    } else {
-      const nb2 = (nb + 1) & ~1;
-      const count = this.kernel(
-        from,
-        na4,
-        this.rowsAt + b * rowBytes,
-        nb2,
-        this.d,
-        this.outAt,
-        hi32,
-        this.listAt,
-      );
-      for (let c = 0; c < count; c++) {
-        const at = list[c];
-        const j = (at / na4) | 0;
-        const i = at - j * na4;
-        if (i >= na || j >= nb) continue;
-        found.i[t] = i;
-        found.j[t] = j;
-        found.v[t++] = out[at];
-      }
+    for (let c = 0; c < count; c++) {
+      const at = list[c];
+      const major = (at / width) | 0;
+      const minor = at - major * width;
+      const i = this.byColumns ? major : minor;
+      const j = this.byColumns ? minor - shift : major;
+      if (i >= na || j < 0 || j >= nb) continue;
+      found.i[t] = i;
+      found.j[t] = j;
+      found.v[t++] = out[at];
     }
     found.count = t;
     return found;

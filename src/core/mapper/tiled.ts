@@ -9,6 +9,7 @@ import {
   euclideanDistanceRows,
   groupWalk,
   GROUP,
+  insertSorted,
   pushChildrenGroup,
   pushRootGroup,
   treeRadius,
@@ -173,16 +174,10 @@ export function kthNeighbourDistancesTiled(
           if (vq > cut[i] && vq !== Infinity) continue;
           const dd = exactDistance(b, ps[i], q);
           if (found[i] === k && !(dd < kth[i])) continue;
-          // insertion into the sorted k best of query i
-          const bo = i * k;
-          let pos = found[i] < k ? found[i]++ : k - 1;
-          while (pos > 0 && best[bo + pos - 1] > dd) {
-            best[bo + pos] = best[bo + pos - 1];
-            pos--;
-          }
-          best[bo + pos] = dd;
+          if (found[i] < k) found[i]++;
+          insertSorted(best, i * k, found[i], dd);
           if (found[i] === k) {
-            kth[i] = best[bo + k - 1];
+            kth[i] = best[i * k + k - 1];
             cut[i] = kernel.above(kth[i] * kth[i] * (1 + 1e-9));
             rad[i] = treeRadius(b, kth[i]);
           }
