@@ -7,8 +7,8 @@ declare namespace WebAssembly {
     constructor(bytes: ArrayBufferView | ArrayBuffer);
   }
   class Memory {
-    constructor(descriptor: { initial: number; maximum?: number });
-    readonly buffer: ArrayBuffer;
+    constructor(descriptor: { initial: number; maximum?: number; shared?: boolean });
+    readonly buffer: ArrayBuffer | SharedArrayBuffer;
   }
   class Instance {
     constructor(module: Module, imports?: Record<string, Record<string, unknown>>);

@@ -1,25 +1,47 @@
 /**
- * A helper thread of parallel.ts (bundled to dist/cluster-helper.js): clusters the preimages it is sent
- * and answers on its port, then bumps the shared counter the calling thread waits on.
+ * A helper thread of parallel.ts (bundled to dist/cluster-helper.js): keeps the trees it is sent (their
+ * rows in shared memory), runs the tasks it is sent on them, answers on its port, then bumps the shared
+ * counter the calling thread waits on.
  */
 import { workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { dbscanBlock } from './dbscan';
-import { adoptBlock } from './neighbors';
-import type { HelperReply, HelperTask } from './parallel';
+import { attachBlock, restrictBlock, type PointBlock } from './neighbors';
+import { TREES_KEPT, type HelperReply, type HelperTask } from './parallel';
 import type { SquaredDistances } from './sqdist';
+import { kthNeighbourDistancesTiled } from './tiled';
 
-const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
+const { port, signal, area } = workerData as { port: MessagePort; signal: Int32Array; area: number };
+// a session's tree is sent once; the oldest beyond TREES_KEPT are dropped, as the sender assumes
+const trees = new Map<number, PointBlock>();
 // one preimage at a time: each takes over the previous one's kernel memory
 let arena: SquaredDistances | null = null;
 
+function answer(task: Exclude<HelperTask, { kind: 'block' }>): HelperReply {
+  const whole = trees.get(task.block);
+  if (!whole) throw new Error(`tree ${task.block} was not sent`);
+  if (task.kind === 'kth') {
+    return {
+      run: task.run,
+      index: task.index,
+      distances: kthNeighbourDistancesTiled(whole, whole.kernel!, task.positions, task.k),
+    };
+  }
+  const block = restrictBlock(whole, task.members, arena);
+  arena = block.kernel;
+  const r = dbscanBlock(block, task.eps, task.minSamples);
+  return { run: task.run, index: task.index, labels: r.labels, core: r.core, clusters: r.clusters };
+}
+
 port.on('message', (task: HelperTask) => {
+  if (task.kind === 'block') {
+    trees.set(task.block, attachBlock(task.shared, area));
+    while (trees.size > TREES_KEPT) trees.delete(trees.keys().next().value!);
+    return;
+  }
   let reply: HelperReply;
   try {
-    const block = adoptBlock(task.block, arena);
-    arena = block.kernel;
-    const r = dbscanBlock(block, task.eps, task.minSamples);
-    reply = { run: task.run, index: task.index, labels: r.labels, core: r.core, clusters: r.clusters };
+    reply = answer(task);
   } catch (e) {
     reply = { run: task.run, index: task.index, error: e instanceof Error ? e.message : String(e) };
   }

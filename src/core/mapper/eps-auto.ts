@@ -6,7 +6,7 @@
 import { InputError } from '../errors';
 import { mulberry32, sampleIndices } from '../random';
 import { buildBlock, kthNeighbourDistances, type PointBlock } from './neighbors';
-import { kthNeighbourDistancesTiled } from './tiled';
+import { kthEach } from './parallel';
 import type { KDistanceCurve, Metric } from './types';
 
 export const EPS_SAMPLE = 2000;
@@ -57,9 +57,7 @@ export function kDistanceCurve(
   const positionOf = new Int32Array(n);
   for (let p = 0; p < n; p++) positionOf[block.local[p]] = p;
   const positions = sample.map((i) => positionOf[i]);
-  const distances = block.kernel
-    ? kthNeighbourDistancesTiled(block, block.kernel, positions, k)
-    : kthNeighbourDistances(block, positions, k);
+  const distances = block.kernel ? kthEach(block, positions, k) : kthNeighbourDistances(block, positions, k);
   const values = Array.from(distances).sort((a, b) => a - b);
   return { k, sampleSize: sample.length, quantile, eps: quantileSorted(values, quantile), values };
 }

@@ -11,9 +11,8 @@ import type { JobContext } from '../jobs/types';
 import { buildCover, lensOrder, validateCoverParams } from './cover';
 import { validateDbscanParams } from './dbscan';
 import { kDistanceCurve, validateKDistance } from './eps-auto';
-import { buildBlock, restrictBlock, type PointBlock } from './neighbors';
+import { buildBlock, type PointBlock } from './neighbors';
 import { dbscanEach } from './parallel';
-import type { SquaredDistances } from './sqdist';
 import { buildEdges } from './graph';
 import { computeLens } from './lens';
 import { singleLinkage } from './single-linkage';
@@ -206,30 +205,15 @@ export class MapperSession {
     }
     if (pending.length > 0) {
       const whole = this.block(p.metric);
-      const rowsOf = (i: number): Int32Array => cover.preimages[pending[i]];
+      const preimages = pending.map((k) => cover.preimages[k]);
       let finished = 0;
-      // preimages are prepared and clustered one after the other: each takes over its predecessor's
-      // kernel memory (the largest comes first), instead of leaving it to the garbage collector
-      let arena: SquaredDistances | null = null;
-      const prepare = (i: number): PointBlock => {
-        const block = restrictBlock(whole, rowsOf(i), arena);
-        arena = block.kernel;
-        return block;
-      };
-      const found = dbscanEach(
-        pending.length,
-        prepare,
-        (i) => rowsOf(i).length ** 2 * this.input.d,
-        p.eps,
-        p.minSamples,
-        () => {
-          ctx.progress(++finished / pending.length, `preimage ${finished} of ${pending.length}`);
-          ctx.throwIfCancelled();
-        },
-      );
+      const found = dbscanEach(whole, preimages, p.eps, p.minSamples, () => {
+        ctx.progress(++finished / pending.length, `preimage ${finished} of ${pending.length}`);
+        ctx.throwIfCancelled();
+      });
       pending.forEach((k, i) => {
         const key = `${coverKey}|${k}|${clusterKey}`;
-        perInterval[k] = clustersOf(rowsOf(i), found[i].labels, found[i].clusters, key);
+        perInterval[k] = clustersOf(preimages[i], found[i].labels, found[i].clusters, key);
         nextCache.set(key, perInterval[k]);
       });
     }

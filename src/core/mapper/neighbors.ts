@@ -8,7 +8,7 @@
  * Cosine distance 1 − a·b/(‖a‖‖b‖) is not a metric; the tree then works on unit vectors, where
  * ‖u − v‖ = √(2(1 − cos)), a metric that bounds it.
  */
-import { SquaredDistances } from './sqdist';
+import { SquaredDistances, type SharedKernel } from './sqdist';
 import type { Metric } from './types';
 
 const LEAF_SIZE = 24;
@@ -483,30 +483,35 @@ export function restrictBlock(
   return { ...whole, m, rows, local, inv, start, end, radius, leafDist, kernel };
 }
 
-/** A block's arrays for another thread: `adoptBlock` makes it a block there (the rows are copied). */
-export type BlockMessage = Omit<PointBlock, 'kernel'>;
-
-export function blockMessage(b: PointBlock): BlockMessage {
-  const { kernel: _kernel, ...arrays } = b;
-  // a view on kernel memory would carry the whole memory along
-  return { ...arrays, rows: b.rows.slice() };
+/**
+ * A block with a kernel, for another thread: its arrays (the coordinates stay in the kernel's shared
+ * memory) and the kernel's layout; `attachBlock` makes it a block there.
+ */
+export interface SharedBlock {
+  arrays: Omit<PointBlock, 'kernel' | 'rows'>;
+  kernel: SharedKernel;
 }
 
-/** A block sent by `blockMessage`, ready for this thread's searches (`reuse` as for restrictBlock). */
-export function adoptBlock(msg: BlockMessage, reuse?: SquaredDistances | null): PointBlock {
-  const kernel = msg.metric === 'cosine' ? null : SquaredDistances.create(msg.m, msg.d, reuse);
-  kernel?.rows.set(msg.rows);
-  kernel?.seal();
+export function shareBlock(b: PointBlock): SharedBlock {
+  if (!b.kernel) throw new Error('only a block with a kernel is shared');
+  const { kernel, rows: _rows, ...arrays } = b;
+  return { arrays, kernel: kernel.share() };
+}
+
+/** A block shared by another thread, for this thread's searches; its kernel writes scratch `area`. */
+export function attachBlock(shared: SharedBlock, area: number): PointBlock {
+  const kernel = SquaredDistances.attach(shared.kernel, area);
+  const { left, right } = shared.arrays;
   // the walks' stack holds two entries per level (nodes are numbered in preorder: parents first)
-  const level = new Int32Array(msg.left.length);
+  const level = new Int32Array(left.length);
   let depth = 0;
-  for (let v = 0; v < msg.left.length; v++) {
-    if (msg.left[v] < 0) continue;
-    level[msg.left[v]] = level[msg.right[v]] = level[v] + 1;
+  for (let v = 0; v < left.length; v++) {
+    if (left[v] < 0) continue;
+    level[left[v]] = level[right[v]] = level[v] + 1;
     depth = Math.max(depth, level[v] + 1);
   }
   ensureStack(depth + 2);
-  return { ...msg, rows: kernel ? kernel.rows : msg.rows, kernel };
+  return { ...shared.arrays, rows: kernel.rows, kernel };
 }
 
 /** The tree-space radius that every pair within metric distance `r` satisfies. */

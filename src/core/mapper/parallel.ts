@@ -1,9 +1,11 @@
 /**
- * DBSCAN of a cover's preimages on helper threads beside the calling one. Costliest first, the calling
- * thread keeps each helper supplied with preimages between its own, then collects the last answers —
- * reading them with receiveMessageOnPort and waiting with Atomics.wait, so a mapper run stays
- * synchronous and its callers (the panel's worker job, the CLI, the report) do not change.
- * Results are those of `dbscanBlock` on the calling thread: the same function runs on the same block.
+ * The mapper's heavy loops on helper threads beside the calling one: DBSCAN of a cover's preimages and
+ * the ε rule's k-nearest distances. The whole set's tree is sent to each helper once; its coordinates
+ * stay in the kernel's shared WebAssembly memory, so a task carries only row indices. The calling thread
+ * keeps each helper supplied with tasks (costliest first) between its own, then collects the last
+ * answers — reading them with receiveMessageOnPort and waiting with Atomics.wait, so a mapper run stays
+ * synchronous and its callers (the panel's worker job, the CLI, the report) do not change. Results are
+ * those of the same functions on the calling thread.
  *
  * Helpers start on first use and stay (unref'd) for later runs. Set TOPOSCOPE_HELPERS=0 to turn them off.
  */
@@ -11,46 +13,64 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
-import type { DbscanResult } from './dbscan';
-import { dbscanBlock } from './dbscan';
-import { blockMessage, type BlockMessage, type PointBlock } from './neighbors';
+import { dbscanBlock, type DbscanResult } from './dbscan';
+import { restrictBlock, shareBlock, type PointBlock, type SharedBlock } from './neighbors';
+import { AREAS, type SquaredDistances } from './sqdist';
+import { kthNeighbourDistancesTiled } from './tiled';
 
-export interface HelperTask {
-  run: number;
-  index: number;
-  block: BlockMessage;
-  eps: number;
-  minSamples: number;
-}
+/** Calling thread → helper. */
+export type HelperTask =
+  | { kind: 'block'; block: number; shared: SharedBlock }
+  | {
+      kind: 'dbscan';
+      run: number;
+      index: number;
+      block: number;
+      members: Int32Array;
+      eps: number;
+      minSamples: number;
+    }
+  | { kind: 'kth'; run: number; index: number; block: number; positions: Int32Array; k: number };
 
+/** Helper → calling thread. */
 export type HelperReply =
   | { run: number; index: number; labels: Int32Array; core: Uint8Array; clusters: number }
+  | { run: number; index: number; distances: Float64Array }
   | { run: number; index: number; error: string };
 
 interface Helper {
   worker: Worker;
   port: MessagePort;
+  /** The blocks it holds. */
+  blocks: Set<number>;
 }
 
-/** At most this many helper threads. */
-const MAX_HELPERS = 3;
-/** Preimages sent to a helper and not yet answered, at most. */
+/** At most this many helper threads (each uses its own scratch area of a shared kernel). */
+const MAX_HELPERS = AREAS - 1;
+/** Tasks sent to a helper and not yet answered, at most. */
 const IN_FLIGHT = 2;
+/** Trees a helper keeps, the newest last: both sides drop the oldest beyond this. */
+export const TREES_KEPT = 2;
+/** ε-rule queries per task. */
+const KTH_CHUNK = 128;
+
 /**
- * Below this much work (Σ rows² · d over the preimages) a run stays on the calling thread: a hop costs
- * copies and, the first time, a cold helper. Measured on 2 cores with warm helpers: 60 000 × 10
- * (5·10⁹) maps in 0.61–0.64 s instead of 0.79–0.82 s; re-clustering 10 000 × 10 (~10⁸) takes 25 ms
- * alone.
+ * Below this much work a run stays on the calling thread: a hop costs a message and, the first time, a
+ * cold helper. Work: Σ rows² · d over the preimages, or queries · rows · d for the ε rule. Measured on 2
+ * cores with warm helpers: 60 000 × 10 (5·10⁹) maps in 0.61–0.64 s instead of 0.79–0.82 s; re-clustering
+ * 10 000 × 10 (~10⁸) takes 17 ms alone.
  */
 const MIN_WORK = 1e9;
+/** How long the first run waits for its helpers to load before it goes on alone. */
+const START_TIMEOUT_MS = 10_000;
 
 let helpers: Helper[] | undefined;
 /** [0]: answers posted by all helpers, [1]: helpers loaded; the calling thread waits on them. */
 const signal = new Int32Array(new SharedArrayBuffer(8));
 let runs = 0;
-
-/** How long the first run waits for its helpers to load before it goes on alone. */
-const START_TIMEOUT_MS = 10_000;
+/** Blocks sent to helpers, by identity: their number. */
+const sentBlocks = new WeakMap<PointBlock, number>();
+let blocks = 0;
 
 /**
  * Starts the helpers and waits until each has loaded (it bumps signal[1]); none when the script is
@@ -66,19 +86,19 @@ function startHelpers(): Helper[] {
   if (!existsSync(script)) return [];
   // a worker thread does not inherit tsx's loader: the helper registers it first
   const source = fromSources ? `require('tsx/cjs'); require(${JSON.stringify(script)});` : script;
-  const started = Array.from({ length: wanted }, () => {
+  const started = Array.from({ length: Math.min(wanted, MAX_HELPERS) }, (_, t) => {
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(source, {
       eval: fromSources,
-      workerData: { port: port2, signal },
+      workerData: { port: port2, signal, area: t + 1 },
       transferList: [port2],
     });
     worker.unref();
     port1.unref();
-    return { worker, port: port1 };
+    return { worker, port: port1, blocks: new Set<number>() };
   });
   const deadline = Date.now() + START_TIMEOUT_MS;
-  for (let ready = Atomics.load(signal, 1); ready < wanted; ready = Atomics.load(signal, 1)) {
+  for (let ready = Atomics.load(signal, 1); ready < started.length; ready = Atomics.load(signal, 1)) {
     if (Date.now() >= deadline) {
       for (const h of started) void h.worker.terminate();
       return [];
@@ -88,53 +108,48 @@ function startHelpers(): Helper[] {
   return started;
 }
 
+/** The helpers to use for a run of `work`: none below minWork or for a block without a kernel. */
+function helpersFor(whole: PointBlock, work: number, minWork: number): Helper[] {
+  if (!whole.kernel || work < minWork) return [];
+  helpers ??= startHelpers();
+  return helpers;
+}
+
 /**
- * DBSCAN of each block `prepare(i)` (i < count), in order; `cost(i)` estimates the work of task i (only
- * its ratio to the others matters). `done(i)` is called on the calling thread after each of its own
- * tasks, where a cancelled run may throw. Helpers join when the total cost reaches `minWork`.
+ * Runs `count` tasks, costliest first: `own(i)` on the calling thread, or `send(i)` to the next free
+ * helper (which answers through `receive`). `done(i)` follows each of the calling thread's tasks, where
+ * a cancelled run may throw.
  */
-export function dbscanEach(
-  count: number,
-  prepare: (i: number) => PointBlock,
-  cost: (i: number) => number,
-  eps: number,
-  minSamples: number,
+function share(
+  pool: Helper[],
+  whole: PointBlock,
+  costs: number[],
+  send: (i: number, run: number, block: number) => HelperTask,
+  own: (i: number) => void,
+  receive: (reply: HelperReply) => void,
   done: (i: number) => void,
-  minWork = MIN_WORK,
-): DbscanResult[] {
-  const results: DbscanResult[] = new Array(count);
-  const costs = Array.from({ length: count }, (_, i) => cost(i));
-  const total = costs.reduce((a, b) => a + b, 0);
-  helpers ??= total >= minWork ? startHelpers() : undefined;
-  const pool = total >= minWork ? (helpers ?? []) : [];
-  // costliest first: whichever thread is free takes the next one, so the small ones even out the end
-  const queue = Array.from({ length: count }, (_, i) => i).sort((a, b) => costs[b] - costs[a]);
+): void {
+  const queue = Array.from(costs.keys()).sort((a, b) => costs[b] - costs[a]);
   let next = 0;
   const run = ++runs;
+  let block = sentBlocks.get(whole);
+  if (pool.length > 0 && block === undefined) {
+    block = ++blocks;
+    sentBlocks.set(whole, block);
+  }
   const inFlight = new Int32Array(pool.length);
   let pending = 0;
   let failure: string | undefined;
-  // keeps each helper at most IN_FLIGHT preimages ahead (each one a copy of its rows in transit)
   const feed = (): void => {
     pool.forEach((h, t) => {
+      if (!h.blocks.has(block!)) {
+        // a helper holds the last TREES_KEPT trees it was sent
+        h.port.postMessage({ kind: 'block', block: block!, shared: shareBlock(whole) } satisfies HelperTask);
+        h.blocks.add(block!);
+        if (h.blocks.size > TREES_KEPT) h.blocks.delete(h.blocks.values().next().value!);
+      }
       while (inFlight[t] < IN_FLIGHT && next < queue.length) {
-        const i = queue[next++];
-        const block = blockMessage(prepare(i));
-        const task: HelperTask = { run, index: i, block, eps, minSamples };
-        // the preimage's own arrays move; the whole set's tree arrays are shared memory or small
-        const own = [
-          block.rows,
-          block.local,
-          block.inv,
-          block.start,
-          block.end,
-          block.radius,
-          block.leafDist,
-        ];
-        h.port.postMessage(
-          task,
-          own.map((a) => a.buffer as ArrayBuffer),
-        );
+        h.port.postMessage(send(queue[next++], run, block!));
         inFlight[t]++;
         pending++;
       }
@@ -149,14 +164,14 @@ export function dbscanEach(
         inFlight[t]--;
         pending--;
         if ('error' in reply) failure ??= reply.error;
-        else results[reply.index] = { labels: reply.labels, core: reply.core, clusters: reply.clusters };
+        else receive(reply);
       }
     });
   };
   feed();
   while (next < queue.length) {
     const i = queue[next++];
-    results[i] = dbscanBlock(prepare(i), eps, minSamples);
+    own(i);
     done(i);
     collect();
     feed();
@@ -167,7 +182,92 @@ export function dbscanEach(
     if (pending > 0) Atomics.wait(signal, 0, seen, 1000);
   }
   if (failure !== undefined) throw new Error(`mapper helper thread: ${failure}`);
+}
+
+/**
+ * DBSCAN of the rows `preimages[i]` of the whole set's block, each as `dbscanBlock(restrictBlock(…))`.
+ * Helpers join when Σ rows² · d reaches `minWork`. `done(i)` as for `share`.
+ */
+export function dbscanEach(
+  whole: PointBlock,
+  preimages: Int32Array[],
+  eps: number,
+  minSamples: number,
+  done: (i: number) => void,
+  minWork = MIN_WORK,
+): DbscanResult[] {
+  const results: DbscanResult[] = new Array(preimages.length);
+  const costs = preimages.map((rows) => rows.length ** 2 * whole.d);
+  const pool = helpersFor(
+    whole,
+    costs.reduce((a, b) => a + b, 0),
+    minWork,
+  );
+  // one preimage at a time: each takes over its predecessor's kernel memory (the largest comes first)
+  let arena: SquaredDistances | null = null;
+  share(
+    pool,
+    whole,
+    costs,
+    (i, run, block) => ({ kind: 'dbscan', run, index: i, block, members: preimages[i], eps, minSamples }),
+    (i) => {
+      const b = restrictBlock(whole, preimages[i], arena);
+      arena = b.kernel;
+      results[i] = dbscanBlock(b, eps, minSamples);
+    },
+    (reply) => {
+      if ('labels' in reply) results[reply.index] = reply;
+    },
+    done,
+  );
   return results;
+}
+
+/**
+ * For each listed position of the whole set's block, the exact distance to its k-th nearest other row,
+ * as `kthNeighbourDistancesTiled`, in chunks shared with the helpers (queries · rows · d ≥ minWork).
+ */
+export function kthEach(
+  whole: PointBlock,
+  positions: Int32Array,
+  k: number,
+  minWork = MIN_WORK,
+): Float64Array {
+  const out = new Float64Array(positions.length);
+  const kernel = whole.kernel!;
+  // neighbouring positions in tree order share most of their search: chunk them in that order
+  const order = Int32Array.from(positions.keys()).sort((i, j) => positions[i] - positions[j]);
+  const chunks = Math.ceil(order.length / KTH_CHUNK);
+  const slice = (c: number): Int32Array => order.subarray(c * KTH_CHUNK, (c + 1) * KTH_CHUNK);
+  const pool = helpersFor(whole, positions.length * whole.m * whole.d, minWork);
+  share(
+    pool,
+    whole,
+    new Array<number>(chunks).fill(1),
+    (c, run, block) => ({
+      kind: 'kth',
+      run,
+      index: c,
+      block,
+      positions: Int32Array.from(slice(c), (i) => positions[i]),
+      k,
+    }),
+    (c) => {
+      const chunk = slice(c);
+      const got = kthNeighbourDistancesTiled(
+        whole,
+        kernel,
+        Int32Array.from(chunk, (i) => positions[i]),
+        k,
+      );
+      chunk.forEach((i, t) => (out[i] = got[t]));
+    },
+    (reply) => {
+      if ('distances' in reply) slice(reply.index).forEach((i, t) => (out[i] = reply.distances[t]));
+    },
+    () => undefined,
+  );
+  return out;
 }
 
 /** Helper threads running (started by the first run heavy enough to use them). */

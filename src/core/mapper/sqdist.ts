@@ -39,6 +39,16 @@ const PAGE = 65536;
 const MAX_BYTES = 4 * 1024 ** 3 - PAGE;
 /** Output entries of one call: TILE a-rows × (TILE + 4) b-rows (a column tile starts at a group). */
 const OUT = TILE * (TILE + 4);
+/** Scratch areas in a kernel's memory: one for each thread that may use it at once. */
+export const AREAS = 4;
+
+/** A kernel's rows as another thread receives them: the (shared) memory and its layout. */
+export interface SharedKernel {
+  memory: WebAssembly.Memory;
+  m: number;
+  d: number;
+  capacity: number;
+}
 
 type KernelFn = (
   a: number,
@@ -82,7 +92,7 @@ export class SquaredDistances {
   readonly floor: number;
   /** Whether the b side is stored by columns (d < COLUMNS_BELOW); else rows may move between calls. */
   readonly byColumns: boolean;
-  private readonly memory: WebAssembly.Memory;
+  readonly memory: WebAssembly.Memory;
   private readonly kernel: KernelFn;
   private readonly rowsAt: number;
   private readonly queryAt: number;
@@ -104,25 +114,31 @@ export class SquaredDistances {
     readonly d: number,
     /** Rows the memory has room for (≥ m): a later kernel for as many rows may take it over. */
     readonly capacity: number,
-    reused?: SquaredDistances,
+    /** An existing memory laid out for `capacity` rows (taken over, or shared with another thread). */
+    memory?: WebAssembly.Memory,
+    /** Which thread's scratch area (queries, output, list) this kernel writes: 0 … AREAS − 1. */
+    readonly area = 0,
   ) {
     const rowBytes = 4 * d;
     this.byColumns = d < COLUMNS_BELOW;
     // 16 bytes (the row kernel reads the last vector of a row ending at the row's end, so for d < 4 it
-    // starts before the row), the rows with TILE padding rows (a padded tile reads past the last row), TILE
-    // query rows, the rows again by columns when used, the output and the list of its indices
+    // starts before the row), the rows with TILE padding rows (a padded tile reads past the last row), the
+    // rows again by columns when used, then one scratch area per thread: TILE query rows, the output and
+    // the list of its indices
     this.rowsAt = 16;
-    this.queryAt = this.rowsAt + rowBytes * (capacity + TILE);
-    this.colsAt = this.queryAt + rowBytes * TILE;
-    this.outAt = this.colsAt + (this.byColumns ? rowBytes * (capacity + 2 * TILE) : 0);
+    const colsAt = this.rowsAt + rowBytes * (capacity + TILE);
+    const areasAt = colsAt + (this.byColumns ? rowBytes * (capacity + 2 * TILE) : 0);
+    const areaBytes = rowBytes * TILE + 8 * OUT;
+    this.colsAt = colsAt;
+    this.queryAt = areasAt + area * areaBytes;
+    this.outAt = this.queryAt + rowBytes * TILE;
     this.listAt = this.outAt + 4 * OUT;
-    const bytes = this.listAt + 4 * OUT;
-    this.memory = reused?.memory ?? new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
-    this.kernel =
-      reused?.kernel ??
-      (new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports[
-        this.byColumns ? 'tileColumns' : 'tile'
-      ] as KernelFn);
+    const pages = Math.max(1, Math.ceil((areasAt + AREAS * areaBytes) / PAGE));
+    // shared, so that helper threads read the rows where they are (parallel.ts)
+    this.memory = memory ?? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.kernel = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports[
+      this.byColumns ? 'tileColumns' : 'tile'
+    ] as KernelFn;
     this.rows = new Float32Array(this.memory.buffer, this.rowsAt, m * d);
     this.out = new Float32Array(this.memory.buffer, this.outAt, OUT);
     this.list = new Int32Array(this.memory.buffer, this.listAt, OUT);
@@ -139,11 +155,24 @@ export class SquaredDistances {
    */
   static create(m: number, d: number, reuse?: SquaredDistances | null): SquaredDistances | null {
     const module = disabled() ? null : kernelModule();
-    const bytes = 16 + 4 * d * (2 * m + 4 * TILE) + 8 * OUT;
+    const bytes = 16 + 4 * d * (2 * m + (3 + AREAS) * TILE) + 8 * AREAS * OUT;
     if (!module || d < 1 || bytes > MAX_BYTES) return null;
-    if (reuse && reuse.d === d && reuse.capacity >= m)
-      return new SquaredDistances(module, m, d, reuse.capacity, reuse);
+    if (reuse && reuse.d === d && reuse.capacity >= m) {
+      return new SquaredDistances(module, m, d, reuse.capacity, reuse.memory);
+    }
     return new SquaredDistances(module, m, d, m);
+  }
+
+  /** What another thread needs to use these rows in place (`attach`). */
+  share(): SharedKernel {
+    return { memory: this.memory, m: this.m, d: this.d, capacity: this.capacity };
+  }
+
+  /** The kernel over rows shared by another thread, writing scratch area `area` (one per thread). */
+  static attach(shared: SharedKernel, area: number): SquaredDistances {
+    const module = kernelModule();
+    if (!module) throw new Error('WebAssembly SIMD is not available on this thread');
+    return new SquaredDistances(module, shared.m, shared.d, shared.capacity, shared.memory, area);
   }
 
   /** Call once the rows are filled: stores them by columns where the kernel reads them so. */

@@ -14,7 +14,7 @@
 ;; roundings lie on the path of any term (difference, square, lane additions, two for the lanes): the
 ;; count behind sqdist.ts's error bound.
 (module
-  (import "env" "memory" (memory 1))
+  (import "env" "memory" (memory 1 65536 shared))
 
 ;; appends at list[count…] the indices at + l of the set bits l of bits; returns the new count
   (func $push (param $bits i32) (param $at i32) (param $list i32) (param $count i32) (result i32)

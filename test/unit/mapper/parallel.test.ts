@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dbscanBlock } from '../../../src/core/mapper/dbscan';
 import { buildBlock, restrictBlock } from '../../../src/core/mapper/neighbors';
-import { dbscanEach, helperThreads } from '../../../src/core/mapper/parallel';
+import { dbscanEach, helperThreads, kthEach } from '../../../src/core/mapper/parallel';
+import { kthNeighbourDistancesTiled } from '../../../src/core/mapper/tiled';
 import { mulberry32, randomNormal } from '../../../src/core/random';
 
 function mixture(n: number, d: number, seed: number): Float32Array {
@@ -39,15 +40,7 @@ test('preimages clustered on helper threads equal DBSCAN on the calling thread',
     const parts = preimages(n, 9);
     const eps = d === 5 ? 1.2 : 7.5;
     const done: number[] = [];
-    const got = dbscanEach(
-      parts.length,
-      (i) => restrictBlock(whole, parts[i]),
-      (i) => parts[i].length ** 2,
-      eps,
-      5,
-      (i) => done.push(i),
-      0,
-    );
+    const got = dbscanEach(whole, parts, eps, 5, (i) => done.push(i), 0);
     assert.equal(helperThreads(), 1);
     // the calling thread kept some, the helper took the rest
     assert.ok(done.length > 0 && done.length < parts.length, `own tasks ${done.length}`);
@@ -72,25 +65,33 @@ test('a run cancelled on the calling thread throws at once, and the next run is 
     'euclidean',
   );
   const parts = preimages(n, 6);
-  const prepare = (i: number) => restrictBlock(whole, parts[i]);
-  const cost = (i: number) => parts[i].length ** 2;
-  assert.throws(
-    () =>
-      dbscanEach(
-        parts.length,
-        prepare,
-        cost,
-        1.5,
-        4,
-        () => {
-          throw new Error('cancelled');
-        },
-        0,
-      ),
-    /cancelled/,
+  const cancelled = (): void => {
+    throw new Error('cancelled');
+  };
+  assert.throws(() => dbscanEach(whole, parts, 1.5, 4, cancelled, 0), /cancelled/);
+  const again = dbscanEach(whole, parts, 1.5, 4, () => undefined, 0);
+  parts.forEach((rows, i) =>
+    assert.deepEqual(
+      Array.from(again[i].labels),
+      Array.from(dbscanBlock(restrictBlock(whole, rows), 1.5, 4).labels),
+    ),
   );
-  const again = dbscanEach(parts.length, prepare, cost, 1.5, 4, () => undefined, 0);
-  parts.forEach((_, i) =>
-    assert.deepEqual(Array.from(again[i].labels), Array.from(dbscanBlock(prepare(i), 1.5, 4).labels)),
-  );
+});
+
+test('k-distances computed in chunks on helper threads equal the calling thread’s', () => {
+  for (const d of [6, 48]) {
+    const n = 3000;
+    const x = mixture(n, d, 11 + d);
+    const whole = buildBlock(
+      x,
+      d,
+      Int32Array.from({ length: n }, (_, i) => i),
+      'euclidean',
+    );
+    const positions = Int32Array.from({ length: 700 }, (_, i) => (i * 37) % n);
+    const got = kthEach(whole, positions, 4, 0);
+    const want = kthNeighbourDistancesTiled(whole, whole.kernel!, positions, 4);
+    assert.deepEqual(Array.from(got), Array.from(want));
+    assert.ok(helperThreads() >= 1);
+  }
 });
