@@ -17,7 +17,7 @@ const trees = new Map<number, PointBlock>();
 // one preimage at a time: each takes over the previous one's kernel memory
 let arena: SquaredDistances | null = null;
 
-function answer(task: Exclude<HelperTask, { kind: 'block' }>): HelperReply {
+function answer(task: Extract<HelperTask, { kind: 'dbscan' | 'kth' }>): HelperReply {
   const whole = trees.get(task.block);
   if (!whole) throw new Error(`tree ${task.block} was not sent`);
   if (task.kind === 'kth') {
@@ -37,6 +37,10 @@ port.on('message', (task: HelperTask) => {
   if (task.kind === 'block') {
     trees.set(task.block, attachBlock(task.shared, area));
     while (trees.size > TREES_KEPT) trees.delete(trees.keys().next().value!);
+    return;
+  }
+  if (task.kind === 'pause') {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, task.ms);
     return;
   }
   let reply: HelperReply;

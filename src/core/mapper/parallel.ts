@@ -18,9 +18,10 @@ import { restrictBlock, shareBlock, type PointBlock, type SharedBlock } from './
 import { AREAS, type SquaredDistances } from './sqdist';
 import { kthNeighbourDistancesTiled } from './tiled';
 
-/** Calling thread → helper. */
+/** Calling thread → helper ('pause' blocks it, for tests: a stand-in for a helper that hangs). */
 export type HelperTask =
   | { kind: 'block'; block: number; shared: SharedBlock }
+  | { kind: 'pause'; ms: number }
   | {
       kind: 'dbscan';
       run: number;
@@ -61,6 +62,11 @@ const KTH_CHUNK = 128;
  * 10 000 × 10 (~10⁸) takes 17 ms alone.
  */
 const MIN_WORK = 1e9;
+/**
+ * A helper that has not answered for this long while holding tasks is taken for dead and its tasks are
+ * done on the calling thread (a task is seconds at most on the benchmarks' largest sets).
+ */
+const STALL_MS = 120_000;
 /** How long the first run waits for its helpers to load before it goes on alone. */
 const START_TIMEOUT_MS = 10_000;
 
@@ -95,7 +101,10 @@ function startHelpers(): Helper[] {
     });
     worker.unref();
     port1.unref();
-    return { worker, port: port1, blocks: new Set<number>() };
+    const helper = { worker, port: port1, blocks: new Set<number>() };
+    // seen between runs (a run blocks this thread's event loop): later runs go on without it
+    worker.on('exit', () => (helpers = helpers?.filter((x) => x !== helper)));
+    return helper;
   });
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (let ready = Atomics.load(signal, 1); ready < started.length; ready = Atomics.load(signal, 1)) {
@@ -118,7 +127,8 @@ function helpersFor(whole: PointBlock, work: number, minWork: number): Helper[] 
 /**
  * Runs `count` tasks, costliest first: `own(i)` on the calling thread, or `send(i)` to the next free
  * helper (which answers through `receive`). `done(i)` follows each of the calling thread's tasks, where
- * a cancelled run may throw.
+ * a cancelled run may throw. A helper silent for `stallMs` with tasks in hand is retired and its tasks
+ * run here.
  */
 function share(
   pool: Helper[],
@@ -128,6 +138,7 @@ function share(
   own: (i: number) => void,
   receive: (reply: HelperReply) => void,
   done: (i: number) => void,
+  stallMs: number,
 ): void {
   const queue = Array.from(costs.keys()).sort((a, b) => costs[b] - costs[a]);
   let next = 0;
@@ -137,21 +148,26 @@ function share(
     block = ++blocks;
     sentBlocks.set(whole, block);
   }
-  const inFlight = new Int32Array(pool.length);
-  let pending = 0;
+  // each helper's tasks not yet answered, and when it last answered (or was first sent one)
+  const flight = pool.map(() => new Set<number>());
+  const heard = pool.map(() => Date.now());
+  const alive = pool.map(() => true);
   let failure: string | undefined;
+  const pending = (): number => flight.reduce((a, f) => a + f.size, 0);
   const feed = (): void => {
     pool.forEach((h, t) => {
+      if (!alive[t]) return;
       if (!h.blocks.has(block!)) {
         // a helper holds the last TREES_KEPT trees it was sent
         h.port.postMessage({ kind: 'block', block: block!, shared: shareBlock(whole) } satisfies HelperTask);
         h.blocks.add(block!);
         if (h.blocks.size > TREES_KEPT) h.blocks.delete(h.blocks.values().next().value!);
       }
-      while (inFlight[t] < IN_FLIGHT && next < queue.length) {
-        h.port.postMessage(send(queue[next++], run, block!));
-        inFlight[t]++;
-        pending++;
+      while (flight[t].size < IN_FLIGHT && next < queue.length) {
+        const i = queue[next++];
+        if (flight[t].size === 0) heard[t] = Date.now();
+        h.port.postMessage(send(i, run, block!));
+        flight[t].add(i);
       }
     });
   };
@@ -160,12 +176,22 @@ function share(
     pool.forEach((h, t) => {
       for (let m = receiveMessageOnPort(h.port); m; m = receiveMessageOnPort(h.port)) {
         const reply = m.message as HelperReply;
-        if (reply.run !== run) continue;
-        inFlight[t]--;
-        pending--;
+        if (reply.run !== run || !flight[t].delete(reply.index)) continue;
+        heard[t] = Date.now();
         if ('error' in reply) failure ??= reply.error;
         else receive(reply);
       }
+    });
+  };
+  // a helper silent for stallMs with work in hand is taken for dead (it cannot say so while this thread
+  // waits): it is stopped for good and its tasks are done here
+  const rescue = (): void => {
+    pool.forEach((h, t) => {
+      if (!alive[t] || flight[t].size === 0 || Date.now() - heard[t] < stallMs) return;
+      alive[t] = false;
+      retire(h);
+      for (const i of flight[t]) own(i);
+      flight[t].clear();
     });
   };
   feed();
@@ -176,12 +202,19 @@ function share(
     collect();
     feed();
   }
-  while (pending > 0) {
+  while (pending() > 0) {
     const seen = Atomics.load(signal, 0);
     collect();
-    if (pending > 0) Atomics.wait(signal, 0, seen, 1000);
+    rescue();
+    if (pending() > 0) Atomics.wait(signal, 0, seen, Math.min(1000, stallMs));
   }
   if (failure !== undefined) throw new Error(`mapper helper thread: ${failure}`);
+}
+
+/** Stops a helper and forgets it: later runs start without it. */
+function retire(h: Helper): void {
+  void h.worker.terminate();
+  helpers = helpers?.filter((x) => x !== h);
 }
 
 /**
@@ -195,6 +228,7 @@ export function dbscanEach(
   minSamples: number,
   done: (i: number) => void,
   minWork = MIN_WORK,
+  stallMs = STALL_MS,
 ): DbscanResult[] {
   const results: DbscanResult[] = new Array(preimages.length);
   const costs = preimages.map((rows) => rows.length ** 2 * whole.d);
@@ -219,6 +253,7 @@ export function dbscanEach(
       if ('labels' in reply) results[reply.index] = reply;
     },
     done,
+    stallMs,
   );
   return results;
 }
@@ -232,6 +267,7 @@ export function kthEach(
   positions: Int32Array,
   k: number,
   minWork = MIN_WORK,
+  stallMs = STALL_MS,
 ): Float64Array {
   const out = new Float64Array(positions.length);
   const kernel = whole.kernel!;
@@ -266,6 +302,7 @@ export function kthEach(
       if ('distances' in reply) slice(reply.index).forEach((i, t) => (out[i] = reply.distances[t]));
     },
     () => undefined,
+    stallMs,
   );
   return out;
 }
@@ -273,4 +310,9 @@ export function kthEach(
 /** Helper threads running (started by the first run heavy enough to use them). */
 export function helperThreads(): number {
   return helpers?.length ?? 0;
+}
+
+/** For tests: blocks every helper for `ms`, as if it hung. */
+export function pauseHelpers(ms: number): void {
+  for (const h of helpers ?? []) h.port.postMessage({ kind: 'pause', ms } satisfies HelperTask);
 }

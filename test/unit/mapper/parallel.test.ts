@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dbscanBlock } from '../../../src/core/mapper/dbscan';
 import { buildBlock, restrictBlock } from '../../../src/core/mapper/neighbors';
-import { dbscanEach, helperThreads, kthEach } from '../../../src/core/mapper/parallel';
+import { dbscanEach, helperThreads, kthEach, pauseHelpers } from '../../../src/core/mapper/parallel';
 import { kthNeighbourDistancesTiled } from '../../../src/core/mapper/tiled';
 import { mulberry32, randomNormal } from '../../../src/core/random';
 
@@ -94,4 +94,30 @@ test('k-distances computed in chunks on helper threads equal the calling threadâ
     assert.deepEqual(Array.from(got), Array.from(want));
     assert.ok(helperThreads() >= 1);
   }
+});
+
+test('a helper silent past the stall time is retired and its tasks run on the calling thread', () => {
+  const n = 2000;
+  const d = 8;
+  const x = mixture(n, d, 9);
+  const whole = buildBlock(
+    x,
+    d,
+    Int32Array.from({ length: n }, (_, i) => i),
+    'euclidean',
+  );
+  const parts = preimages(n, 6);
+  dbscanEach(whole, parts, 1.5, 4, () => undefined, 0);
+  assert.ok(helperThreads() >= 1);
+  pauseHelpers(10_000);
+  const t0 = performance.now();
+  const got = dbscanEach(whole, parts, 1.5, 4, () => undefined, 0, 300);
+  assert.ok(performance.now() - t0 < 5_000, 'did not wait for the paused helper');
+  assert.equal(helperThreads(), 0);
+  parts.forEach((rows, i) =>
+    assert.deepEqual(
+      Array.from(got[i].labels),
+      Array.from(dbscanBlock(restrictBlock(whole, rows), 1.5, 4).labels),
+    ),
+  );
 });
