@@ -44,6 +44,8 @@ interface Helper {
   port: MessagePort;
   /** The blocks it holds. */
   blocks: Set<number>;
+  /** Whether it has served a run: its code is compiled. */
+  warm: boolean;
 }
 
 /** At most this many helper threads (each uses its own scratch area of a shared kernel). */
@@ -101,7 +103,7 @@ function startHelpers(): Helper[] {
     });
     worker.unref();
     port1.unref();
-    const helper = { worker, port: port1, blocks: new Set<number>() };
+    const helper = { worker, port: port1, blocks: new Set<number>(), warm: false };
     // seen between runs (a run blocks this thread's event loop): later runs go on without it
     worker.on('exit', () => (helpers = helpers?.filter((x) => x !== helper)));
     return helper;
@@ -140,8 +142,11 @@ function share(
   done: (i: number) => void,
   stallMs: number,
 ): void {
+  // costliest first; a helper in its first run (code not yet compiled) takes from the cheap end, so it
+  // never holds a large task at the end of the run
   const queue = Array.from(costs.keys()).sort((a, b) => costs[b] - costs[a]);
   let next = 0;
+  let last = queue.length;
   const run = ++runs;
   let block = sentBlocks.get(whole);
   if (pool.length > 0 && block === undefined) {
@@ -163,8 +168,8 @@ function share(
         h.blocks.add(block!);
         if (h.blocks.size > TREES_KEPT) h.blocks.delete(h.blocks.values().next().value!);
       }
-      while (flight[t].size < IN_FLIGHT && next < queue.length) {
-        const i = queue[next++];
+      while (flight[t].size < IN_FLIGHT && next < last) {
+        const i = h.warm ? queue[next++] : queue[--last];
         if (flight[t].size === 0) heard[t] = Date.now();
         h.port.postMessage(send(i, run, block!));
         flight[t].add(i);
@@ -195,7 +200,7 @@ function share(
     });
   };
   feed();
-  while (next < queue.length) {
+  while (next < last) {
     const i = queue[next++];
     own(i);
     done(i);
@@ -208,6 +213,7 @@ function share(
     rescue();
     if (pending() > 0) Atomics.wait(signal, 0, seen, Math.min(1000, stallMs));
   }
+  pool.forEach((h, t) => (h.warm ||= alive[t]));
   if (failure !== undefined) throw new Error(`mapper helper thread: ${failure}`);
 }
 
