@@ -8,13 +8,9 @@ import { InputError } from '../errors';
 import {
   buildBlock,
   collectNeighbours,
-  collectNeighboursGroup,
   find,
-  groupedSearch,
-  GROUP,
   seedFromLeaves,
   NO_CORE,
-  pairsWithin,
   uniteWithNeighbours,
   type PointBlock,
 } from './neighbors';
@@ -96,13 +92,9 @@ export function dbscanBlock(
   const seeds = new Int32Array(m * k).fill(-1);
   const fill = new Int32Array(m);
   const searched = new Uint8Array(m);
-  // with the SIMD kernel or in high dimension, every pair within eps, each computed once (null when there
-  // are too many to keep)
-  const pairs = b.kernel
-    ? pairsWithinTiled(b, b.kernel, eps, pairBudget)
-    : groupedSearch(b)
-      ? pairsWithin(b, eps, pairBudget)
-      : null;
+  // with the SIMD kernel, every pair within eps, each computed once (null when there are too many to
+  // keep); else, or then, the per-row searches
+  const pairs = b.kernel ? pairsWithinTiled(b, b.kernel, eps, pairBudget) : null;
   if (pairs) {
     for (let t = 0; t < pairs.length; t += 2) {
       const p = pairs[t];
@@ -113,26 +105,9 @@ export function dbscanBlock(
     for (let p = 0; p < m; p++) if (fill[p] >= k) isCore[p] = 1;
   } else {
     seedFromLeaves(b, eps, k, seeds, fill);
-    if (groupedSearch(b)) {
-      // GROUP rows still short of k neighbours at a time, in position order (rows filled meanwhile by
-      // the searches before them need none)
-      const ps = new Int32Array(GROUP);
-      let cnt = 0;
-      for (let p = 0; p <= m; p++) {
-        if (p < m && fill[p] >= k) searched[p] = 1;
-        else if (p < m) ps[cnt++] = p;
-        if (cnt === GROUP || (p === m && cnt > 0)) {
-          for (let i = cnt; i < GROUP; i++) ps[i] = ps[0];
-          collectNeighboursGroup(b, ps, cnt, eps, k, seeds, fill, searched);
-          cnt = 0;
-        }
-      }
-      for (let p = 0; p < m; p++) if (fill[p] >= k) isCore[p] = 1;
-    } else {
-      for (let p = 0; p < m; p++) {
-        collectNeighbours(b, p, eps, k, seeds, fill, searched);
-        if (fill[p] >= k) isCore[p] = 1;
-      }
+    for (let p = 0; p < m; p++) {
+      collectNeighbours(b, p, eps, k, seeds, fill, searched);
+      if (fill[p] >= k) isCore[p] = 1;
     }
   }
 

@@ -1,6 +1,7 @@
 /**
- * The all-pairs and k-nearest searches of neighbors.ts with their distance work done tile by tile in the
- * float32 SIMD kernel (sqdist.ts). A kernel value decides a pair only when its error bound makes the
+ * The all-pairs and k-nearest searches over a block with a kernel, their distance work done tile by tile
+ * in the float32 SIMD kernel (sqdist.ts); blocks without one (cosine, or no WebAssembly SIMD) use the
+ * per-row float64 searches of neighbors.ts. A kernel value decides a pair only when its error bound makes the
  * decision certain; otherwise the pair gets the exact coordinate-order float64 distance, the one every
  * other search uses. So the results are identical to the plain searches: the kernel only skips work.
  */
@@ -34,7 +35,7 @@ function isUnit(b: PointBlock, v: number): boolean {
 }
 
 /**
- * Every pair of positions within euclidean distance `eps`, each once (p < q), as `pairsWithin`: a walk
+ * Every pair of positions within euclidean distance `eps`, each once (p < q): a walk
  * over pairs of subtrees (a dual-tree walk) skips two subtrees whose balls lie farther apart than eps and
  * compares the rows of two small ones whole. Returns the pairs flat, or null once there are more than
  * `budget`.

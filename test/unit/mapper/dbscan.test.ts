@@ -144,7 +144,7 @@ test('a border point reached by two clusters joins the one numbered first (lowes
   );
 });
 
-test('DBSCAN in 32+ dimensions (pair list, grouped searches) equals the brute-force algorithm, ties at eps included', () => {
+test("DBSCAN in 32+ dimensions (the kernel's pair list, the searches it gives way to) equals the brute-force algorithm, ties at eps included", () => {
   fc.assert(
     fc.property(
       fc.record({
@@ -163,7 +163,7 @@ test('DBSCAN in 32+ dimensions (pair list, grouped searches) equals the brute-fo
         const e = grid > 0 ? Math.sqrt(Math.round((eps / grid) ** 2)) * grid : eps;
         const members = Int32Array.from({ length: n }, (_, i) => i);
         const want = referenceDbscan(x, d, e, minSamples, 'euclidean');
-        // the pair list, and the grouped searches it gives way to when over budget
+        // the pair list, and the per-row searches it gives way to when over budget
         for (const budget of [undefined, 0, 5]) {
           const got = dbscanBlock(buildBlock(x, d, members, 'euclidean'), e, minSamples, budget);
           assert.deepEqual(Array.from(got.core, Boolean), want.core);

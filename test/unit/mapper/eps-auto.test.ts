@@ -75,7 +75,7 @@ test('duplicates are other points at distance 0', () => {
   assert.deepEqual(c.values, [0, 0, 0, 5, 9]);
 });
 
-test('eps auto in 32+ dimensions (grouped searches): every row against brute force, duplicates included', () => {
+test('eps auto in 32+ dimensions (grouped walks): every row against brute force, duplicates included', () => {
   const n = 301;
   const d = 40;
   const x = cloud(n, d, 5);
