@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dbscanBlock } from '../../../src/core/mapper/dbscan';
-import { buildBlock, restrictBlock } from '../../../src/core/mapper/neighbors';
+import { buildBlock, restrictBlock, type PointBlock } from '../../../src/core/mapper/neighbors';
 import { dbscanEach, helperThreads, kthEach, pauseHelpers } from '../../../src/core/mapper/parallel';
 import { kthNeighbourDistancesTiled } from '../../../src/core/mapper/tiled';
 import { mulberry32, randomNormal } from '../../../src/core/random';
 
-function mixture(n: number, d: number, seed: number): Float32Array {
+/** The tree of n rows of a seeded four-blob mixture in d dimensions. */
+function mixtureBlock(n: number, d: number, seed: number): PointBlock {
   const rng = mulberry32(seed);
   const centres = Array.from({ length: 4 * d }, () => 6 * rng() - 3);
   const x = new Float32Array(n * d);
@@ -14,7 +15,12 @@ function mixture(n: number, d: number, seed: number): Float32Array {
     const c = Math.floor(rng() * 4);
     for (let j = 0; j < d; j++) x[i * d + j] = centres[c * d + j] + randomNormal(rng);
   }
-  return x;
+  return buildBlock(
+    x,
+    d,
+    Int32Array.from({ length: n }, (_, i) => i),
+    'euclidean',
+  );
 }
 
 /** Overlapping runs of rows, like a cover's preimages. */
@@ -30,13 +36,7 @@ test('preimages clustered on helper threads equal DBSCAN on the calling thread',
   process.env.TOPOSCOPE_HELPERS = '1';
   for (const d of [5, 40]) {
     const n = 2500;
-    const x = mixture(n, d, d);
-    const whole = buildBlock(
-      x,
-      d,
-      Int32Array.from({ length: n }, (_, i) => i),
-      'euclidean',
-    );
+    const whole = mixtureBlock(n, d, d);
     const parts = preimages(n, 9);
     const eps = d === 5 ? 1.2 : 7.5;
     const done: number[] = [];
@@ -57,13 +57,7 @@ test('preimages clustered on helper threads equal DBSCAN on the calling thread',
 test('a run cancelled on the calling thread throws at once, and the next run is not confused by its answers', () => {
   const n = 2000;
   const d = 8;
-  const x = mixture(n, d, 3);
-  const whole = buildBlock(
-    x,
-    d,
-    Int32Array.from({ length: n }, (_, i) => i),
-    'euclidean',
-  );
+  const whole = mixtureBlock(n, d, 3);
   const parts = preimages(n, 6);
   const cancelled = (): void => {
     throw new Error('cancelled');
@@ -81,13 +75,7 @@ test('a run cancelled on the calling thread throws at once, and the next run is 
 test('k-distances computed in chunks on helper threads equal the calling threadâ€™s', () => {
   for (const d of [6, 48]) {
     const n = 3000;
-    const x = mixture(n, d, 11 + d);
-    const whole = buildBlock(
-      x,
-      d,
-      Int32Array.from({ length: n }, (_, i) => i),
-      'euclidean',
-    );
+    const whole = mixtureBlock(n, d, 11 + d);
     const positions = Int32Array.from({ length: 700 }, (_, i) => (i * 37) % n);
     const got = kthEach(whole, positions, 4, 0);
     const want = kthNeighbourDistancesTiled(whole, whole.kernel!, positions, 4);
@@ -99,13 +87,7 @@ test('k-distances computed in chunks on helper threads equal the calling threadâ
 test('a helper silent past the stall time is retired and its tasks run on the calling thread', () => {
   const n = 2000;
   const d = 8;
-  const x = mixture(n, d, 9);
-  const whole = buildBlock(
-    x,
-    d,
-    Int32Array.from({ length: n }, (_, i) => i),
-    'euclidean',
-  );
+  const whole = mixtureBlock(n, d, 9);
   const parts = preimages(n, 6);
   dbscanEach(whole, parts, 1.5, 4, () => undefined, 0);
   assert.ok(helperThreads() >= 1);
