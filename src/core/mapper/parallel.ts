@@ -50,12 +50,16 @@ interface Helper {
 
 /** At most this many helper threads (each uses its own scratch area of a shared kernel). */
 const MAX_HELPERS = AREAS - 1;
-/** Tasks sent to a helper and not yet answered, at most. */
+/**
+ * Tasks sent to a helper and not yet answered, at most: a second one waits in its queue so that it never
+ * idles between answers — while more tasks remain than the helpers hold, for at the end a queued task
+ * would leave the calling thread waiting instead.
+ */
 const IN_FLIGHT = 2;
 /** Trees a helper keeps, the newest last: both sides drop the oldest beyond this. */
 export const TREES_KEPT = 2;
-/** ε-rule queries per task. */
-const KTH_CHUNK = 128;
+/** ε-rule queries per task (small: equal tasks, so the last one's wait is all the imbalance). */
+const KTH_CHUNK = 64;
 
 /**
  * Below this much work a run stays on the calling thread: a hop costs a message and, the first time, a
@@ -168,7 +172,7 @@ function share(
         h.blocks.add(block!);
         if (h.blocks.size > TREES_KEPT) h.blocks.delete(h.blocks.values().next().value!);
       }
-      while (flight[t].size < IN_FLIGHT && next < last) {
+      while (flight[t].size < (last - next > pool.length ? IN_FLIGHT : 1) && next < last) {
         const i = h.warm ? queue[next++] : queue[--last];
         if (flight[t].size === 0) heard[t] = Date.now();
         h.port.postMessage(send(i, run, block!));
