@@ -11,6 +11,7 @@ import {
   find,
   seedFromLeaves,
   NO_CORE,
+  unite,
   uniteWithNeighbours,
   type PointBlock,
 } from './neighbors';
@@ -113,14 +114,9 @@ export function dbscanBlock(
 
   // components of core points
   const parent = Int32Array.from({ length: m }, (_, i) => i);
-  const unite = (p: number, q: number): void => {
-    const rp = find(parent, p);
-    const rq = find(parent, q);
-    if (rp !== rq) parent[Math.max(rp, rq)] = Math.min(rp, rq);
-  };
   if (pairs) {
     for (let t = 0; t < pairs.length; t += 2) {
-      if (isCore[pairs[t]] && isCore[pairs[t + 1]]) unite(pairs[t], pairs[t + 1]);
+      if (isCore[pairs[t]] && isCore[pairs[t + 1]]) unite(parent, pairs[t], pairs[t + 1]);
     }
   } else {
     // first join the seeds, then look only into subtrees whose core points are not all in p's component
@@ -128,7 +124,7 @@ export function dbscanBlock(
     for (let p = 0; p < m; p++) {
       if (!isCore[p]) continue;
       for (let t = p * k; t < (p + 1) * k; t++) {
-        if (seeds[t] >= 0 && isCore[seeds[t]]) unite(p, seeds[t]);
+        if (seeds[t] >= 0 && isCore[seeds[t]]) unite(parent, p, seeds[t]);
       }
     }
     // the table is refreshed as unions merge components, so ever more subtrees are skipped whole

@@ -8,10 +8,16 @@
  * Cosine distance 1 − a·b/(‖a‖‖b‖) is not a metric; the tree then works on unit vectors, where
  * ‖u − v‖ = √(2(1 − cos)), a metric that bounds it.
  */
-import { SquaredDistances, type SharedKernel } from './sqdist';
+import { SquaredDistances, TILE, type SharedKernel } from './sqdist';
 import type { Metric } from './types';
 
+/** Rows of a leaf, at most, in the plain build. */
 const LEAF_SIZE = 24;
+/**
+ * Rows of a leaf, at most, in the kernel's build (d ≥ 32): there bounds below a unit's size (tiled.ts)
+ * prune little, while every level costs a pass over the rows.
+ */
+const KERNEL_LEAF_SIZE = 64;
 
 export interface PointBlock {
   m: number;
@@ -191,11 +197,17 @@ interface Nodes {
 }
 
 /**
- * Splits positions [0, m) into a tree, nodes numbered in preorder: `keys(s, e)` fills work.key over
- * [s, e) and returns the key to split at (smaller keys go left), or null to keep a leaf; a split leaving
- * either side less than MIN_SHARE of the rows moves to that share instead (keeps the depth logarithmic).
+ * Splits positions [0, m) into a tree with leaves of at most leafSize rows, nodes numbered in preorder:
+ * `keys(s, e)` fills work.key over [s, e) and returns the key to split at (smaller keys go left), or null
+ * to keep a leaf; a split leaving either side less than MIN_SHARE of the rows moves to that share instead
+ * (keeps the depth logarithmic).
  */
-function growTree(m: number, work: BuildRows, keys: (s: number, e: number) => number | null): Nodes {
+function growTree(
+  m: number,
+  leafSize: number,
+  work: BuildRows,
+  keys: (s: number, e: number) => number | null,
+): Nodes {
   const nodes: Nodes = { start: [], end: [], left: [], right: [] };
   let depth = 0;
   const build = (s: number, e: number, level: number): number => {
@@ -204,7 +216,7 @@ function growTree(m: number, work: BuildRows, keys: (s: number, e: number) => nu
     nodes.end.push(e);
     nodes.left.push(-1);
     nodes.right.push(-1);
-    if (e - s <= LEAF_SIZE) return id;
+    if (e - s <= leafSize) return id;
     const split = keys(s, e);
     if (split === null) return id;
     const lo = s + Math.ceil(MIN_SHARE * (e - s));
@@ -280,7 +292,7 @@ function plainTree(
   };
   const work: BuildRows = { key: proj, ids, inv };
   // split along the line through two far-apart probed rows, halfway between their projections
-  const tree = growTree(m, work, (s, e) => {
+  const tree = growTree(m, LEAF_SIZE, work, (s, e) => {
     const qa = farthest(s, e, load(s, a));
     if (qa < 0) return null;
     load(qa, a);
@@ -300,10 +312,10 @@ function plainTree(
 }
 
 /**
- * The tree of the kernel's build (euclidean, rows stored by rows): the same rules with the distance work
- * on the kernel — the farthest row from the first, the farthest from that one, and the split keys
- * ‖x − a‖² − ‖x − b‖² (the projection on b − a, shifted, so the split at 0 is the midpoint). Computed in
- * float32, they only shape the tree; every bound of the searches is computed separately.
+ * The tree of the kernel's build (euclidean, rows stored by rows): the same rules, the two far-apart rows
+ * found among probes in float64, the split keys ‖x − a‖² − ‖x − b‖² (the projection on b − a, shifted, so
+ * the split at 0 is the midpoint) from one kernel pass over the node's rows with a and b as its two
+ * queries. Computed in float32, they only shape the tree; every bound of the searches is computed apart.
  */
 function kernelTree(x: Float32Array, d: number, members: Int32Array, kernel: SquaredDistances): Tree {
   const m = members.length;
@@ -316,29 +328,90 @@ function kernelTree(x: Float32Array, d: number, members: Int32Array, kernel: Squ
   const ids = Int32Array.from({ length: m }, (_, i) => i);
   const inv = new Float64Array(m).fill(1);
   const key = new Float64Array(m);
-  const sq = new Float64Array(m);
   const work: BuildRows = { key, ids, inv, rows: { data: rows, d, spare: new Float32Array(d) } };
-  // the position of [s, e) farthest from row p (into sq), or −1 when all coincide with it
+  // the probed position of [s, e) farthest from position p, or −1 when every probe coincides with it
   const farthest = (s: number, e: number, p: number): number => {
-    kernel.setQuery(0, p);
-    kernel.squaresFrom(0, s, e, sq);
-    let best = s;
-    for (let q = s + 1; q < e; q++) if (sq[q] > sq[best]) best = q;
-    return sq[best] > 0 ? best : -1;
+    const stride = Math.max(1, Math.floor((e - s) / SPLIT_PROBES));
+    let best = -1;
+    let bd = 0;
+    for (let q = s; q < e; q += stride) {
+      const v = euclideanDistanceRows(rows, p * d, rows, q * d, d);
+      if (v > bd) {
+        bd = v;
+        best = q;
+      }
+    }
+    return best;
   };
   // rows nearer qa than qb have key < 0
-  const tree = growTree(m, work, (s, e) => {
+  const tree = growTree(m, KERNEL_LEAF_SIZE, work, (s, e) => {
     const qa = farthest(s, e, s);
     if (qa < 0) return null;
     const qb = farthest(s, e, qa);
     if (qb < 0) return null;
-    for (let q = s; q < e; q++) key[q] = sq[q];
-    kernel.setQuery(0, qb);
-    kernel.squaresFrom(0, s, e, sq);
-    for (let q = s; q < e; q++) key[q] -= sq[q];
+    kernel.setQuery(0, qa);
+    kernel.setQuery(1, qb);
+    for (let b = s; b < e; b += TILE) {
+      const n = Math.min(TILE, e - b);
+      const values = kernel.squaresToQueries(0, 2, b, n);
+      const stride = (n + 3) & ~3;
+      for (let i = 0; i < n; i++) key[b + i] = values[i] - values[stride + i];
+    }
     return 0;
   });
+  kernel.seal();
   return { rows, ids, inv, ...tree };
+}
+
+/**
+ * Radii of the inner nodes from the kernel, in one pass over the rows: each leaf's rows against the
+ * centres of all its ancestors (query slots; consecutive leaves in preorder share most ancestors, so few
+ * slots change), widened by the kernel's error bound. The centres of inner nodes must be float32 values
+ * (the queries are then exactly the centres). Bounds built from the children's radii instead would grow
+ * level by level and stop pruning anything in high dimension.
+ */
+function kernelRadii(
+  kernel: SquaredDistances,
+  nodes: Nodes,
+  centre: Float64Array,
+  radius: Float64Array,
+): void {
+  const { start, end, left, right } = nodes;
+  const d = kernel.d;
+  const count = start.length;
+  const most = new Float64Array(count);
+  // ancestors of the current node, root first; slot t of the queries holds holder[t]'s centre
+  const path: number[] = [];
+  const holder = new Int32Array(TILE).fill(-1);
+  const visit = (v: number): void => {
+    if (left[v] >= 0) {
+      path.push(v);
+      visit(left[v]);
+      visit(right[v]);
+      path.pop();
+      return;
+    }
+    for (let a0 = 0; a0 < path.length; a0 += TILE) {
+      const h = Math.min(TILE, path.length - a0);
+      for (let t = 0; t < h; t++) {
+        const a = path[a0 + t];
+        if (holder[t] === a) continue;
+        kernel.setQueryPoint(t, centre, a * d);
+        holder[t] = a;
+      }
+      for (let b = start[v]; b < end[v]; b += TILE) {
+        const n = Math.min(TILE, end[v] - b);
+        const values = kernel.squaresToQueries(0, h, b, n);
+        const stride = (n + 3) & ~3;
+        for (let t = 0; t < h; t++) {
+          const a = path[a0 + t];
+          for (let i = 0; i < n; i++) most[a] = Math.max(most[a], values[t * stride + i]);
+        }
+      }
+    }
+  };
+  if (count > 0) visit(0);
+  for (let v = 0; v < count; v++) if (left[v] >= 0) radius[v] = kernel.distanceAbove(most[v]);
 }
 
 /** Prepares the rows `members` of the N×d matrix `x` for exact neighbour queries. */
@@ -346,10 +419,10 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
   const m = members.length;
   const cosine = metric === 'cosine';
   const kernel = cosine ? null : SquaredDistances.create(m, d);
-  const { rows, ids, inv, start, end, left, right } =
-    kernel && !kernel.byColumns
-      ? kernelTree(x, d, members, kernel)
-      : plainTree(x, d, members, cosine, kernel);
+  const kernelBuild = kernel !== null && !kernel.byColumns;
+  const { rows, ids, inv, start, end, left, right } = kernelBuild
+    ? kernelTree(x, d, members, kernel)
+    : plainTree(x, d, members, cosine, kernel);
 
   // centres: means, inner ones from their children's; radii: exact at leaves; inner ones exact, or from
   // the kernel's values where its build ran (a bound from the children's radii would grow level by level
@@ -375,10 +448,11 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
       const wr = (end[r] - start[r]) / cnt;
       for (let j = 0; j < d; j++) centre[co + j] = wl * centre[l * d + j] + wr * centre[r * d + j];
     }
-    if (left[v] >= 0 && kernel && !kernel.byColumns) {
-      radius[v] = kernel.radiusBound(centre.subarray(co, co + d), start[v], end[v]);
-      continue;
-    }
+    // any point serves as a ball's centre: the kernel's queries are float32 (kernelRadii, the tiled
+    // searches), so its centres become float32 values
+    if (kernelBuild) for (let j = co; j < co + d; j++) centre[j] = Math.fround(centre[j]);
+    // inner radii come from the kernel below, where its build ran
+    if (left[v] >= 0 && kernelBuild) continue;
     let rad = 0;
     for (let q = start[v]; q < end[v]; q++) {
       const dist = toCentre(rows, q * d, inv[q], centre, co, d);
@@ -387,6 +461,7 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
     }
     radius[v] = rad;
   }
+  if (kernelBuild) kernelRadii(kernel, { start, end, left, right }, centre, radius);
   const parent = new Int32Array(nodes).fill(-1);
   for (let v = 0; v < nodes; v++) if (left[v] >= 0) parent[left[v]] = parent[right[v]] = v;
   const reachAt = new Int32Array(nodes + 1);
@@ -659,7 +734,7 @@ export function uniteWithNeighbours(
       if (!isCore[q] || q === p || g > r || -g > r) continue;
       const rp = find(parent, p);
       const rq = find(parent, q);
-      if (rp !== rq && distanceWithin(b, p, q, eps) <= eps) parent[Math.max(rp, rq)] = Math.min(rp, rq);
+      if (rp !== rq && distanceWithin(b, p, q, eps) <= eps) unite(parent, p, q);
     }
   }
 }
@@ -674,6 +749,13 @@ export function find(parent: Int32Array, i: number): number {
     i = parent[i];
   }
   return i;
+}
+
+/** Merges the components of p and q; the lower root stays the root. */
+export function unite(parent: Int32Array, p: number, q: number): void {
+  const rp = find(parent, p);
+  const rq = find(parent, q);
+  if (rp !== rq) parent[Math.max(rp, rq)] = Math.min(rp, rq);
 }
 
 /** Cosine distance 1 − a·b/(‖a‖‖b‖), taken as 1 when either row is zero (as scikit-learn does). */
@@ -799,135 +881,4 @@ export function kthNeighbourDistances(b: PointBlock, positions: Int32Array, k: n
     out[s] = found === k ? kth : Infinity;
   }
   return out;
-}
-
-/**
- * Queries per grouped walk (a multiple of 4): queries close together in tree order walk the tree
- * together, and each node's centre is read once for all of them (tiled.ts).
- */
-export const GROUP = 16;
-
-/** Tree-space distances (as `toCentre`) from positions a0…a3 to the centres at c0 and c1. */
-function centres4x2(
-  x: Float32Array,
-  a0: number,
-  a1: number,
-  a2: number,
-  a3: number,
-  c: Float64Array,
-  c0: number,
-  c1: number,
-  d: number,
-  out: Float64Array,
-): void {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let r0 = 0;
-  let r1 = 0;
-  let r2 = 0;
-  let r3 = 0;
-  for (let j = 0; j < d; j++) {
-    const y = c[c0 + j];
-    const z = c[c1 + j];
-    const x0 = x[a0 + j];
-    const x1 = x[a1 + j];
-    const x2 = x[a2 + j];
-    const x3 = x[a3 + j];
-    let t = x0 - y;
-    s0 += t * t;
-    t = x1 - y;
-    s1 += t * t;
-    t = x2 - y;
-    s2 += t * t;
-    t = x3 - y;
-    s3 += t * t;
-    t = x0 - z;
-    r0 += t * t;
-    t = x1 - z;
-    r1 += t * t;
-    t = x2 - z;
-    r2 += t * t;
-    t = x3 - z;
-    r3 += t * t;
-  }
-  out[0] = Math.sqrt(s0);
-  out[1] = Math.sqrt(s1);
-  out[2] = Math.sqrt(s2);
-  out[3] = Math.sqrt(s3);
-  out[4] = Math.sqrt(r0);
-  out[5] = Math.sqrt(r1);
-  out[6] = Math.sqrt(r2);
-  out[7] = Math.sqrt(r3);
-}
-
-/** The walk of a grouped search: node ids, and GROUP centre distances per entry. */
-export interface GroupWalk {
-  node: Int32Array;
-  dist: Float64Array;
-  pair: Float64Array;
-}
-
-export function groupWalk(): GroupWalk {
-  return {
-    node: new Int32Array(stackNode.length),
-    dist: new Float64Array(GROUP * stackNode.length),
-    pair: new Float64Array(8),
-  };
-}
-
-/** Distances from the group's positions to centres v and u, into w.dist at entries `at` and `at + 1`. */
-function groupCentres(b: PointBlock, ps: Int32Array, v: number, u: number, at: number, w: GroupWalk): void {
-  const d = b.d;
-  const pr = w.pair;
-  const o = GROUP * at;
-  for (let g = 0; g < GROUP; g += 4) {
-    centres4x2(b.rows, ps[g] * d, ps[g + 1] * d, ps[g + 2] * d, ps[g + 3] * d, b.centre, v * d, u * d, d, pr);
-    for (let i = 0; i < 4; i++) {
-      w.dist[o + g + i] = pr[i];
-      w.dist[o + GROUP + g + i] = pr[4 + i];
-    }
-  }
-}
-
-/** Starts a grouped walk at the root; returns the stack top. */
-export function pushRootGroup(b: PointBlock, ps: Int32Array, w: GroupWalk): number {
-  groupCentres(b, ps, 0, 0, 0, w);
-  w.node[0] = 0;
-  return 1;
-}
-
-/** Pushes v's children for a grouped walk, the one nearer to the group (summed distance) on top. */
-export function pushChildrenGroup(
-  b: PointBlock,
-  ps: Int32Array,
-  v: number,
-  top: number,
-  w: GroupWalk,
-): number {
-  const l = b.left[v];
-  const r = b.right[v];
-  groupCentres(b, ps, l, r, top, w);
-  const dist = w.dist;
-  const o = GROUP * top;
-  let sl = 0;
-  let sr = 0;
-  for (let i = 0; i < GROUP; i++) {
-    sl += dist[o + i];
-    sr += dist[o + GROUP + i];
-  }
-  w.node[top] = l;
-  w.node[top + 1] = r;
-  if (sl <= sr) {
-    // left nearer: it goes on top
-    w.node[top] = r;
-    w.node[top + 1] = l;
-    for (let i = 0; i < GROUP; i++) {
-      const t = dist[o + i];
-      dist[o + i] = dist[o + GROUP + i];
-      dist[o + GROUP + i] = t;
-    }
-  }
-  return top + 2;
 }

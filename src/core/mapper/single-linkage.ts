@@ -4,7 +4,7 @@
  * are binned into a histogram over [0, max height]; the tree is cut at the lower edge of the first empty
  * bin above the lowest occupied one, and a preimage without such a gap stays one cluster. Every point belongs to a cluster (no noise).
  */
-import { cosineDistanceRows, euclideanDistanceRows } from './neighbors';
+import { cosineDistanceRows, euclideanDistanceRows, find, unite } from './neighbors';
 import type { Metric } from './types';
 
 export interface LinkageResult {
@@ -57,20 +57,11 @@ export function singleLinkage(
     if (empty >= 0) cut = (empty / bins) * maxH;
   }
   const parent = Int32Array.from({ length: m }, (_, i) => i);
-  const find = (i: number): number => {
-    while (parent[i] !== i) i = parent[i] = parent[parent[i]];
-    return i;
-  };
-  for (const e of edges) {
-    if (e.h >= cut) continue;
-    const ra = find(e.a);
-    const rb = find(e.b);
-    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-  }
+  for (const e of edges) if (e.h < cut) unite(parent, e.a, e.b);
   const labels = new Int32Array(m);
   const clusterOf = new Map<number, number>();
   for (let i = 0; i < m; i++) {
-    const r = find(i);
+    const r = find(parent, i);
     if (!clusterOf.has(r)) clusterOf.set(r, clusterOf.size);
     labels[i] = clusterOf.get(r)!;
   }

@@ -1,15 +1,21 @@
 /**
- * A first pass over squared euclidean distances in float32 WebAssembly SIMD (sqdist.wat), about six times
- * faster than float64 JavaScript, with a proven bound on its error so that callers decide a pair from it
- * only when the bound makes the decision certain, and recompute the exact float64 distance otherwise.
+ * A first pass over squared euclidean distances in float32 WebAssembly SIMD (sqdist.wat), about six to
+ * eight times faster than float64 JavaScript, with a proven bound on each value's error so that callers
+ * decide a pair from it only when the bound makes the decision certain, and recompute the exact float64
+ * distance otherwise.
  *
- * The bound: every term (aₖ − bₖ)² is non-negative and passes at most n float32 roundings (the
- * difference, the square and the additions on its way into the total; n = ⌈d/4⌉ + 4 for rows stored by
- * rows, d + 2 for rows stored by columns, see sqdist.wat), each a factor (1 + θ) with
- * |θ| ≤ u = 2⁻²⁴, so the computed v and the real S satisfy |v − S| ≤ ((1 + u)ⁿ − 1)·S ≤ δ·S with
- * δ = n·u/(1 − n·u). Underflow to subnormals adds at most 2⁻¹⁴⁹ per rounding (the `floor` term); an
- * overflow gives +∞, which callers treat as "undecided". WebAssembly fixes float32 rounding to nearest
- * even, so the bound holds on every engine.
+ * Two forms, both bounded with |θ| ≤ u = 2⁻²⁴ per float32 rounding (to nearest even, fixed by
+ * WebAssembly, so the bounds hold on every engine), γₙ = n·u/(1 − n·u):
+ * - the difference form Σ(aₖ − bₖ)²: every term is non-negative and passes at most n roundings
+ *   (n = ⌈d/4⌉ + 4 for rows stored by rows, d + 2 for rows stored by columns, see sqdist.wat), so
+ *   |v − S| ≤ γₙ·S + floor;
+ * - the Gram form ‖a‖² + ‖b‖² − 2a·b (rows stored by rows, ~1.4 times faster): the dot product is off by
+ *   at most γ₍⌈d/4⌉+3₎·Σ|aₖbₖ| ≤ γ·(‖a‖² + ‖b‖²)/2, and the norms (float64, then float32) and the two
+ *   final operations add at most 6 roundings of ‖a‖² + ‖b‖², so |v − S| ≤ γ₍⌈d/4⌉+9₎·(‖a‖² + ‖b‖²) +
+ *   floor. That error grows with the norms, not the distance, so a tile takes the Gram form only where its
+ *   error stays under GRAM_BAND of the radius asked about (rows far from the origin take the other).
+ * `floor` covers underflow to subnormals (2⁻¹⁴⁹ per rounding); an overflow gives a value that is not
+ * finite, which comes with error +∞ ("undecided").
  */
 import { SQDIST_WASM } from './sqdist-wasm';
 
@@ -39,6 +45,14 @@ const PAGE = 65536;
 const MAX_BYTES = 4 * 1024 ** 3 - PAGE;
 /** Output entries of one call: TILE a-rows × (TILE + 4) b-rows (a column tile starts at a group). */
 const OUT = TILE * (TILE + 4);
+/**
+ * A tile takes the Gram form when its error bound stays below this share of the squared radius asked
+ * about: then few pairs fall in the band where the exact distance must decide.
+ */
+const GRAM_BAND = 1e-3;
+const U = 2 ** -24;
+/** γₙ = n·u/(1 − n·u): the relative error of n float32 roundings in a row. */
+const gamma = (n: number): number => (n * U) / (1 - n * U);
 /** Scratch areas in a kernel's memory: one for each thread that may use it at once. */
 export const AREAS = 4;
 
@@ -59,46 +73,59 @@ type KernelFn = (
   out: number,
   hi: number,
   list: number,
+  an?: number,
+  bn?: number,
 ) => number;
 
-export interface SquaredBand {
-  /** v < lo: the pair is certainly within the radius. */
-  lo: number;
-  /** v > hi (finite): the pair is certainly outside it. */
-  hi: number;
+interface Kernels {
+  tile: KernelFn;
+  tileGram: KernelFn;
+  tileColumns: KernelFn;
 }
 
 /**
- * The pairs of one kernel call whose value is not above the call's threshold: pair t joins a-row i[t]
- * and b-row j[t] (counted from the tile's first rows) with computed value v[t]. Valid until the next call.
+ * The pairs of one kernel call whose real squared distance may lie within the call's radius: pair t joins
+ * a-row i[t] and b-row j[t] (counted from the tile's first rows); its real squared distance S satisfies
+ * |v[t] − S| ≤ e[t] (e[t] = +∞ when v[t] is not finite). Valid until the next call.
  */
 export interface Candidates {
   count: number;
   i: Int32Array;
   j: Int32Array;
   v: Float32Array;
+  e: Float64Array;
+  /** Whether the call took the Gram form. */
+  gram: boolean;
 }
 
 /**
- * m rows of d float32 coordinates in WebAssembly memory, and the tile kernel over them. The rows array is
+ * m rows of d float32 coordinates in WebAssembly memory, and the tile kernels over them. The rows array is
  * the caller's to fill (a point block stores its rows here, so they are never copied twice); `seal()`
  * must follow before the first tile.
  */
 export class SquaredDistances {
   readonly rows: Float32Array;
-  /** Relative error bound δ of every value the kernel returns. */
+  /** Relative error bound δ of the difference form: |v − S| ≤ δ·S + floor. */
   readonly delta: number;
   /** Absolute error from underflow, added to δ·S. */
   readonly floor: number;
   /** Whether the b side is stored by columns (d < COLUMNS_BELOW); else rows may move between calls. */
   readonly byColumns: boolean;
   readonly memory: WebAssembly.Memory;
-  private readonly kernel: KernelFn;
+  private readonly kernels: Kernels;
+  /** The Gram form's bound: |v − S| ≤ gramDelta·(‖a‖² + ‖b‖²) + gramFloor. */
+  private readonly gramDelta: number;
+  private readonly gramFloor: number;
   private readonly rowsAt: number;
+  private readonly normsAt: number;
   private readonly queryAt: number;
+  private readonly queryNormsAt: number;
   private readonly colsAt: number;
   private readonly outAt: number;
   private readonly listAt: number;
+  /** Squared norms of the rows as float32 (rows stored by rows; `seal` computes them). */
+  private readonly norms: Float32Array;
+  private readonly queryNorms: Float32Array;
   private readonly out: Float32Array;
   private readonly list: Int32Array;
   private readonly found: Candidates = {
@@ -106,6 +133,8 @@ export class SquaredDistances {
     i: new Int32Array(OUT),
     j: new Int32Array(OUT),
     v: new Float32Array(OUT),
+    e: new Float64Array(OUT),
+    gram: false,
   };
 
   private constructor(
@@ -122,30 +151,37 @@ export class SquaredDistances {
     const rowBytes = 4 * d;
     this.byColumns = d < COLUMNS_BELOW;
     // 16 bytes (the row kernel reads the last vector of a row ending at the row's end, so for d < 4 it
-    // starts before the row), the rows with TILE padding rows (a padded tile reads past the last row), the
-    // rows again by columns when used, then one scratch area per thread: TILE query rows, the output and
-    // the list of its indices
+    // starts before the row), the rows with TILE padding rows (a padded tile reads past the last row) and
+    // their norms, the rows again by columns when used, then one scratch area per thread: TILE query rows
+    // and their norms, the output and the list of its indices
     this.rowsAt = 16;
-    const colsAt = this.rowsAt + rowBytes * (capacity + TILE);
+    this.normsAt = this.rowsAt + rowBytes * (capacity + TILE);
+    const colsAt = this.normsAt + 4 * (capacity + TILE);
     const areasAt = colsAt + (this.byColumns ? rowBytes * (capacity + 2 * TILE) : 0);
-    const areaBytes = rowBytes * TILE + 8 * OUT;
     this.colsAt = colsAt;
-    this.queryAt = areasAt + area * areaBytes;
-    this.outAt = this.queryAt + rowBytes * TILE;
+    this.queryAt = areasAt + area * SquaredDistances.areaBytes(d);
+    this.queryNormsAt = this.queryAt + rowBytes * TILE;
+    this.outAt = this.queryNormsAt + 4 * (TILE + 4);
     this.listAt = this.outAt + 4 * OUT;
-    const pages = Math.max(1, Math.ceil((areasAt + AREAS * areaBytes) / PAGE));
+    const pages = Math.max(1, Math.ceil((areasAt + AREAS * SquaredDistances.areaBytes(d)) / PAGE));
     // shared, so that helper threads read the rows where they are (parallel.ts)
     this.memory = memory ?? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    this.kernel = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports[
-      this.byColumns ? 'tileColumns' : 'tile'
-    ] as KernelFn;
+    this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } })
+      .exports as unknown as Kernels;
     this.rows = new Float32Array(this.memory.buffer, this.rowsAt, m * d);
+    this.norms = new Float32Array(this.memory.buffer, this.normsAt, capacity + TILE);
+    this.queryNorms = new Float32Array(this.memory.buffer, this.queryNormsAt, TILE + 4);
     this.out = new Float32Array(this.memory.buffer, this.outAt, OUT);
     this.list = new Int32Array(this.memory.buffer, this.listAt, OUT);
     const n = this.byColumns ? d + 2 : Math.ceil(d / 4) + 4;
-    const u = 2 ** -24;
-    this.delta = (n * u) / (1 - n * u);
+    this.delta = gamma(n);
     this.floor = 2 * n * 2 ** -149;
+    this.gramDelta = gamma(Math.ceil(d / 4) + 9) * (1 + 1e-6);
+    this.gramFloor = 4 * (d + Math.ceil(d / 4) + 9) * 2 ** -149;
+  }
+
+  private static areaBytes(d: number): number {
+    return 4 * d * TILE + 4 * (TILE + 4) + 8 * OUT;
   }
 
   /**
@@ -155,7 +191,7 @@ export class SquaredDistances {
    */
   static create(m: number, d: number, reuse?: SquaredDistances | null): SquaredDistances | null {
     const module = disabled() ? null : kernelModule();
-    const bytes = 16 + 4 * d * (2 * m + (3 + AREAS) * TILE) + 8 * AREAS * OUT;
+    const bytes = 16 + (4 * d + 4) * (m + TILE) + 4 * d * (m + 2 * TILE) + AREAS * this.areaBytes(d);
     if (!module || d < 1 || bytes > MAX_BYTES) return null;
     if (reuse && reuse.d === d && reuse.capacity >= m) {
       return new SquaredDistances(module, m, d, reuse.capacity, reuse.memory);
@@ -175,10 +211,16 @@ export class SquaredDistances {
     return new SquaredDistances(module, shared.m, shared.d, shared.capacity, shared.memory, area);
   }
 
-  /** Call once the rows are filled: stores them by columns where the kernel reads them so. */
+  /**
+   * Call once the rows are in place (they may not move afterwards): stores them by columns where the
+   * kernel reads them so, else their squared norms for the Gram form.
+   */
   seal(): void {
-    if (!this.byColumns) return;
     const { m, d, rows } = this;
+    if (!this.byColumns) {
+      for (let p = 0; p < m; p++) this.norms[p] = squaredNorm(rows, p * d, d);
+      return;
+    }
     const cols = new Float32Array(this.memory.buffer, this.colsAt, d * (m + 2 * TILE));
     // row p, coordinate k → group p >> 2, lane p & 3
     for (let p = 0; p < m; p++) {
@@ -187,114 +229,152 @@ export class SquaredDistances {
     }
   }
 
-  /** The band of computed values around r² inside which a comparison with r needs the exact distance. */
-  band(r: number): SquaredBand {
-    const r2 = r * r;
-    // the float64 recomputation and the square root round too: a margin of 2δ covers them many times over
-    return { lo: r2 * (1 - 2 * this.delta) - this.floor, hi: r2 * (1 + 2 * this.delta) + this.floor };
-  }
-
-  /** The computed value above which (when finite) the real squared distance certainly exceeds s2. */
-  above(s2: number): number {
-    return s2 * (1 + this.delta) + this.floor;
-  }
-
   /**
-   * Kernel values from query slot `slot` to rows [b, b + n) (n ≤ TILE; rows stored by rows), at
-   * this.out[0…n): the rows go on the kernel's four-row side, so a call wastes one column in two, not
-   * three rows in four.
+   * Difference-form values from rows [b, b + n) (n ≤ TILE; rows stored by rows) to query slots
+   * [first, first + count): value (row b + i, slot first + c) at index c·stride + i of the array returned
+   * (stride = n rounded up to 4; valid until the next call). The rows go on the kernel's four-row side
+   * and stay in cache while the queries pass over them, so one pass over the rows serves every query.
+   * `queries`: the rows are query slots [b, b + n) instead.
    */
-  private fromSlot(slot: number, b: number, n: number): Float32Array {
+  squaresToQueries(first: number, count: number, b: number, n: number, queries = false): Float32Array {
     const rowBytes = 4 * this.d;
-    const from = this.rowsAt + b * rowBytes;
-    this.kernel(from, (n + 3) & ~3, this.queryAt + slot * rowBytes, 2, this.d, this.outAt, -1, this.listAt);
+    const q = this.queryAt + first * rowBytes;
+    this.kernels.tile(
+      (queries ? this.queryAt : this.rowsAt) + b * rowBytes,
+      (n + 3) & ~3,
+      q,
+      (count + 1) & ~1,
+      this.d,
+      this.outAt,
+      -1,
+      this.listAt,
+    );
     return this.out;
   }
 
-  /** The kernel values from query slot `slot` to rows [s, e), into out[s…e) (rows stored by rows). */
-  squaresFrom(slot: number, s: number, e: number, out: Float64Array): void {
-    for (let b = s; b < e; b += TILE) {
-      const n = Math.min(TILE, e - b);
-      const values = this.fromSlot(slot, b, n);
-      for (let i = 0; i < n; i++) out[b + i] = values[i];
-    }
+  /** An upper bound on the real distance whose difference-form value is v (+∞ when v is not finite). */
+  distanceAbove(v: number): number {
+    // |v − S| ≤ δS + floor gives S ≤ (v + floor)/(1 − δ)
+    return v < Infinity ? Math.sqrt((v + this.floor) / (1 - this.delta)) * (1 + 1e-12) : Infinity;
   }
 
-  /**
-   * An upper bound on the distance from the point `c` (float64) to every row of [s, e) (rows stored by
-   * rows): the kernel's largest value from c rounded to float32, widened by its error bound, plus
-   * ‖c − fl(c)‖.
-   */
-  radiusBound(c: Float64Array, s: number, e: number): number {
+  /** A lower bound on the real distance whose difference-form value is v (0 when v is not finite). */
+  distanceBelow(v: number): number {
+    // S ≥ (v − floor)/(1 + δ)
+    return v < Infinity ? Math.sqrt(Math.max(0, (v - this.floor) / (1 + this.delta))) * (1 - 1e-12) : 0;
+  }
+
+  /** Writes the point c[at … at + d) into query slot `slot` (< TILE), rounded to float32. */
+  setQueryPoint(slot: number, c: Float64Array, at: number): void {
     const d = this.d;
-    const q = new Float32Array(this.memory.buffer, this.queryAt, d);
-    q.set(c);
-    let rounding = 0;
-    for (let j = 0; j < d; j++) rounding += (c[j] - q[j]) ** 2;
-    let most = 0;
-    for (let b = s; b < e; b += TILE) {
-      const n = Math.min(TILE, e - b);
-      const values = this.fromSlot(0, b, n);
-      for (let i = 0; i < n; i++) most = Math.max(most, values[i]);
-    }
-    // |v − S| ≤ δS + floor gives S ≤ (v + floor)/(1 − δ); +∞ or NaN (overflow) leaves no bound
-    if (!(most < Infinity)) return Infinity;
-    const widen = 1 + 1e-12;
-    return Math.sqrt((most + this.floor) / (1 - this.delta)) * widen + Math.sqrt(rounding) * widen;
+    new Float32Array(this.memory.buffer, this.queryAt + 4 * d * slot, d).set(c.subarray(at, at + d));
   }
 
-  /** Copies row `p` of the rows into query slot `slot` (< TILE). */
+  /** Copies row `p` of the rows (and its norm) into query slot `slot` (< TILE). */
   setQuery(slot: number, p: number): void {
     const d = this.d;
     new Float32Array(this.memory.buffer, this.queryAt, TILE * d).set(
       this.rows.subarray(p * d, p * d + d),
       slot * d,
     );
+    this.queryNorms[slot] = this.norms[p];
   }
 
   /**
-   * Squared distances from rows [a, a + na) to rows [b, b + nb) (na, nb ≤ TILE); returns the pairs whose
-   * value is not above `hi` (or is +∞ or NaN), in no particular order. `queries`: the a side is query
-   * slots [a, a + na) instead of rows.
+   * The pairs of rows [a, a + na) × [b, b + nb) (na, nb ≤ TILE) whose real squared distance may be at
+   * most s2, in no particular order, each with its value and error bound (Candidates). `queries`: the a
+   * side is query slots [a, a + na) instead of rows.
    */
-  tile(a: number, na: number, b: number, nb: number, hi: number, queries = false): Candidates {
-    const rowBytes = 4 * this.d;
+  tile(a: number, na: number, b: number, nb: number, s2: number, queries = false): Candidates {
+    const { d, out, list, found } = this;
+    const rowBytes = 4 * d;
     const na4 = (na + 3) & ~3;
     const from = (queries ? this.queryAt : this.rowsAt) + a * rowBytes;
-    // the kernel compares in float32: a threshold rounded up keeps every value at or below hi
-    const hi32 = hi > 0 ? hi * (1 + 2 ** -22) : hi;
-    const { out, list, found } = this;
-    // by columns the output runs row by row over whole groups of four from the one holding b (a row of
-    // `width` values, j shifted by b's lane); by rows it runs column by column, na4 values each
-    const g0 = b >> 2;
-    const ng = ((b + nb + 3) >> 2) - g0;
-    const count = this.byColumns
-      ? this.kernel(from, na4, this.colsAt + g0 * 4 * rowBytes, ng, this.d, this.outAt, hi32, this.listAt)
-      : this.kernel(
-          from,
-          na4,
-          this.rowsAt + b * rowBytes,
-          (nb + 1) & ~1,
-          this.d,
-          this.outAt,
-          hi32,
-          this.listAt,
-        );
-    const width = this.byColumns ? 4 * ng : na4;
-    const shift = this.byColumns ? b - 4 * g0 : 0;
-    let t = 0;
-    for (let c = 0; c < count; c++) {
-      const at = list[c];
-      const major = (at / width) | 0;
-      const minor = at - major * width;
-      const i = this.byColumns ? major : minor;
-      const j = this.byColumns ? minor - shift : major;
-      if (i >= na || j < 0 || j >= nb) continue;
-      found.i[t] = i;
-      found.j[t] = j;
-      found.v[t++] = out[at];
+    const aNorms = queries ? this.queryNorms : this.norms;
+    const aNormsAt = (queries ? this.queryNormsAt : this.normsAt) + 4 * a;
+    let count: number;
+    let gram = false;
+    if (this.byColumns) {
+      // the output runs row by row over whole groups of four from the one holding b (a row of 4·ng
+      // values, j shifted by b's lane)
+      const g0 = b >> 2;
+      const ng = ((b + nb + 3) >> 2) - g0;
+      const hi = s2 * (1 + this.delta) + this.floor;
+      count = this.kernels.tileColumns(
+        from,
+        na4,
+        this.colsAt + g0 * 4 * rowBytes,
+        ng,
+        d,
+        this.outAt,
+        up(hi),
+        this.listAt,
+      );
+      let t = 0;
+      for (let c = 0; c < count; c++) {
+        const at = list[c];
+        const i = (at / (4 * ng)) | 0;
+        const j = at - i * 4 * ng - (b - 4 * g0);
+        if (i >= na || j < 0 || j >= nb) continue;
+        found.i[t] = i;
+        found.j[t] = j;
+        found.v[t++] = out[at];
+      }
+      count = t;
+    } else {
+      // the Gram form where its error, which grows with the norms, stays small next to s2
+      let most = 0;
+      for (let i = 0; i < na; i++) most = Math.max(most, aNorms[a + i]);
+      let mostB = 0;
+      for (let j = 0; j < nb; j++) mostB = Math.max(mostB, this.norms[b + j]);
+      const gramError = this.gramDelta * (most + mostB) + this.gramFloor;
+      gram = gramError <= GRAM_BAND * s2;
+      const hi = gram ? s2 + gramError : s2 * (1 + this.delta) + this.floor;
+      // the output runs column by column, na4 values each
+      count = this.kernels[gram ? 'tileGram' : 'tile'](
+        from,
+        na4,
+        this.rowsAt + b * rowBytes,
+        (nb + 1) & ~1,
+        d,
+        this.outAt,
+        up(hi),
+        this.listAt,
+        aNormsAt,
+        this.normsAt + 4 * b,
+      );
+      let t = 0;
+      for (let c = 0; c < count; c++) {
+        const at = list[c];
+        const j = (at / na4) | 0;
+        const i = at - j * na4;
+        if (i >= na || j >= nb) continue;
+        found.i[t] = i;
+        found.j[t] = j;
+        found.v[t++] = out[at];
+      }
+      count = t;
     }
-    found.count = t;
+    for (let t = 0; t < count; t++) {
+      const v = found.v[t];
+      found.e[t] = !Number.isFinite(v)
+        ? Infinity
+        : gram
+          ? this.gramDelta * (aNorms[a + found.i[t]] + this.norms[b + found.j[t]]) + this.gramFloor
+          : (this.delta * v + this.floor) / (1 - this.delta);
+    }
+    found.count = count;
+    found.gram = gram;
     return found;
   }
 }
+
+/** Σ x² of one row in float64, rounded to float32. */
+function squaredNorm(rows: Float32Array, r: number, d: number): number {
+  let s = 0;
+  for (let k = 0; k < d; k++) s += rows[r + k] * rows[r + k];
+  return s;
+}
+
+/** A float32 threshold at or above hi: the kernels compare in float32. */
+const up = (hi: number): number => (hi > 0 ? hi * (1 + 2 ** -22) : hi);

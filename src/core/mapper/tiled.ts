@@ -8,11 +8,7 @@
 import {
   centreDistance,
   euclideanDistanceRows,
-  groupWalk,
-  GROUP,
   insertSorted,
-  pushChildrenGroup,
-  pushRootGroup,
   treeRadius,
   type PointBlock,
 } from './neighbors';
@@ -35,68 +31,28 @@ function isUnit(b: PointBlock, v: number): boolean {
 }
 
 /**
- * Every pair of positions within euclidean distance `eps`, each once (p < q): a walk
- * over pairs of subtrees (a dual-tree walk) skips two subtrees whose balls lie farther apart than eps and
- * compares the rows of two small ones whole. Returns the pairs flat, or null once there are more than
- * `budget`.
+ * Calls visit(v, u) for every pair of units (subtrees of at most UNIT rows, or leaves) whose balls lie
+ * within `eps` of each other — a walk over pairs of subtrees (a dual-tree walk) that skips two subtrees
+ * farther apart; v === u for the pairs inside one unit, else v's rows precede u's. Stops, returning
+ * false, when visit does.
  */
-export function pairsWithinTiled(
-  b: PointBlock,
-  kernel: SquaredDistances,
-  eps: number,
-  budget: number,
-): Int32Array | null {
+function unitPairs(b: PointBlock, eps: number, visit: (v: number, u: number) => boolean): boolean {
   const { left, right, start, end, radius } = b;
   const r = treeRadius(b, eps);
-  const { lo, hi } = kernel.band(eps);
-  let out = new Int32Array(4096);
-  let len = 0;
-  // the pairs of rows [a0, a1) × [c0, c1), only q > p where the ranges are the same
-  const compare = (a0: number, a1: number, c0: number, c1: number): boolean => {
-    const same = a0 === c0;
-    for (let a = a0; a < a1; a += TILE) {
-      const na = Math.min(TILE, a1 - a);
-      for (let c = same ? a : c0; c < c1; c += TILE) {
-        const nc = Math.min(TILE, c1 - c);
-        // the kernel returns the pairs not above hi: the rest are certainly outside
-        const cand = kernel.tile(a, na, c, nc, hi);
-        for (let t = 0; t < cand.count; t++) {
-          const i = cand.i[t];
-          const j = cand.j[t];
-          if (same && c === a && j <= i) continue;
-          // certainly inside, or the exact distance decides
-          if (!(cand.v[t] < lo) && !(exactDistance(b, a + i, c + j) <= eps)) continue;
-          if (len >= 2 * budget) return false;
-          if (len + 2 > out.length) {
-            const grown = new Int32Array(2 * out.length);
-            grown.set(out);
-            out = grown;
-          }
-          out[len++] = a + i;
-          out[len++] = c + j;
-        }
-      }
-    }
-    return true;
-  };
-  // pairs of subtrees still to compare (v === u: the pairs inside v)
   const stack: number[] = b.m > 0 ? [0, 0] : [];
   while (stack.length > 0) {
     const u = stack.pop()!;
     const v = stack.pop()!;
     if (v === u) {
-      if (isUnit(b, v)) {
-        if (!compare(start[v], end[v], start[v], end[v])) return null;
-      } else {
-        stack.push(left[v], right[v], left[v], left[v], right[v], right[v]);
-      }
+      if (!isUnit(b, v)) stack.push(left[v], right[v], left[v], left[v], right[v], right[v]);
+      else if (!visit(v, v)) return false;
       continue;
     }
     if (centreDistance(b.centre, v, u, b.d) - radius[v] - radius[u] > r) continue;
     const vUnit = isUnit(b, v);
     const uUnit = isUnit(b, u);
     if (vUnit && uUnit) {
-      if (!compare(start[v], end[v], start[u], end[u])) return null;
+      if (!visit(v, u)) return false;
     } else if (uUnit || (!vUnit && end[v] - start[v] >= end[u] - start[u])) {
       // split the larger side; v's rows precede u's, and so do its children's
       stack.push(left[v], u, right[v], u);
@@ -104,14 +60,84 @@ export function pairsWithinTiled(
       stack.push(v, left[u], v, right[u]);
     }
   }
-  return out.subarray(0, len);
+  return true;
+}
+
+/**
+ * Whether the pair (p, q) of a kernel candidate lies within eps (its squared value v with error e): from
+ * the bound when certain, else by the exact distance.
+ */
+function within(b: PointBlock, v: number, e: number, p: number, q: number, eps: number): boolean {
+  // the float64 recomputation and the square root round by far less than the 1e-9 margins
+  const s2 = eps * eps;
+  if (v - e > s2 * (1 + 1e-9)) return false;
+  return v + e < s2 * (1 - 1e-9) || exactDistance(b, p, q) <= eps;
+}
+
+/**
+ * Every pair of positions within euclidean distance `eps`, each once (p < q): the rows of every pair of
+ * units within reach compared whole, tile by tile. Returns the pairs flat, or null once there are more
+ * than `budget`.
+ */
+export function pairsWithinTiled(
+  b: PointBlock,
+  kernel: SquaredDistances,
+  eps: number,
+  budget: number,
+): Int32Array | null {
+  const { start, end } = b;
+  const s2 = eps * eps;
+  let out = new Int32Array(4096);
+  let len = 0;
+  const complete = unitPairs(b, eps, (v, u) => {
+    for (let a = start[v]; a < end[v]; a += TILE) {
+      const na = Math.min(TILE, end[v] - a);
+      for (let c = v === u ? a : start[u]; c < end[u]; c += TILE) {
+        // the pairs left out are certainly outside
+        const cand = kernel.tile(a, na, c, Math.min(TILE, end[u] - c), s2);
+        for (let t = 0; t < cand.count; t++) {
+          const p = a + cand.i[t];
+          const q = c + cand.j[t];
+          if (q <= p || !within(b, cand.v[t], cand.e[t], p, q, eps)) continue;
+          if (len >= 2 * budget) return false;
+          if (len + 2 > out.length) {
+            const grown = new Int32Array(2 * out.length);
+            grown.set(out);
+            out = grown;
+          }
+          out[len++] = p;
+          out[len++] = q;
+        }
+      }
+    }
+    return true;
+  });
+  return complete ? out.subarray(0, len) : null;
+}
+
+/** Queries that walk the tree together in `kthNeighbourDistancesTiled` (query slots 0 … GROUP − 1). */
+const GROUP = 16;
+
+/** Levels below the root of b's tree. */
+function treeDepth(b: PointBlock): number {
+  const level = new Int32Array(b.left.length);
+  let depth = 0;
+  for (let v = 0; v < b.left.length; v++) {
+    if (b.left[v] < 0) continue;
+    level[b.left[v]] = level[b.right[v]] = level[v] + 1;
+    depth = Math.max(depth, level[v] + 1);
+  }
+  return depth;
 }
 
 /**
  * For each listed position, the exact distance to its k-th nearest other row (k ≥ 1), as
  * `kthNeighbourDistances`: GROUP queries close together in tree order walk the tree together, nearest
- * subtrees first. A row enters a query's k best only through its exact distance, and the kernel's lower
- * bound skips the rows that cannot beat the current k-th.
+ * subtrees first. The kernel gives the distances from the queries to the centres, each as a lower bound
+ * (value less its error: a bound on the real distance), which decides when a subtree may be skipped, and
+ * the distances to the rows of a unit; a row enters a query's k best only through its exact distance, and
+ * the kernel's bound skips the rows that cannot beat the current k-th. The centres of a kernel's tree are
+ * float32 values (buildBlock), so the kernel's queries are exactly the centres.
  */
 export function kthNeighbourDistancesTiled(
   b: PointBlock,
@@ -121,28 +147,43 @@ export function kthNeighbourDistancesTiled(
 ): Float64Array {
   const out = new Float64Array(positions.length);
   if (b.m === 0) return out.fill(Infinity);
-  const { radius, left, start, end, leafDist } = b;
+  const { radius, left, right, start, end, centre } = b;
+  const d = b.d;
   const order = Array.from(positions.keys()).sort((i, j) => positions[i] - positions[j]);
-  const w = groupWalk();
-  const { node, dist } = w;
+  // the walk's stack: nodes, and the group's distance bounds to each (two entries per level at most)
+  const slots = 2 * treeDepth(b) + 2;
+  const node = new Int32Array(slots);
+  const dist = new Float64Array(GROUP * slots);
+  // writes the group's distance bounds to nodes v and u (query slots GROUP, GROUP + 1) at entries `at`
+  // and at + 1
+  const centres = (v: number, u: number, at: number): void => {
+    kernel.setQueryPoint(GROUP, centre, v * d);
+    kernel.setQueryPoint(GROUP + 1, centre, u * d);
+    const values = kernel.squaresToQueries(GROUP, 2, 0, GROUP, true);
+    for (let t = 0; t < 2 * GROUP; t++) dist[GROUP * at + t] = kernel.distanceBelow(values[t]);
+  };
   const ps = new Int32Array(GROUP);
   const best = new Float64Array(GROUP * k);
   const found = new Int32Array(GROUP);
   const kth = new Float64Array(GROUP);
-  // kernel values above cut[i] certainly lie beyond query i's k-th (kth² with a margin for the float64
-  // rounding of the exact distance)
+  // rows whose real squared distance exceeds cut[i] certainly lie beyond query i's k-th (kth² with a
+  // margin for the float64 rounding of the exact distance)
   const cut = new Float64Array(GROUP);
   const rad = new Float64Array(GROUP);
   const needs = new Uint8Array(GROUP);
   for (let g0 = 0; g0 < order.length; g0 += GROUP) {
     const cnt = Math.min(GROUP, order.length - g0);
-    for (let i = 0; i < GROUP; i++) ps[i] = positions[order[g0 + (i < cnt ? i : 0)]];
-    for (let i = 0; i < cnt; i++) kernel.setQuery(i, ps[i]);
+    for (let i = 0; i < GROUP; i++) {
+      ps[i] = positions[order[g0 + (i < cnt ? i : 0)]];
+      kernel.setQuery(i, ps[i]);
+    }
     found.fill(0);
     kth.fill(Infinity);
     cut.fill(Infinity);
     rad.fill(Infinity);
-    let top = pushRootGroup(b, ps, w);
+    centres(0, 0, 0);
+    node[0] = 0;
+    let top = 1;
     while (top > 0) {
       top--;
       const v = node[top];
@@ -154,32 +195,45 @@ export function kthNeighbourDistancesTiled(
       }
       if (!need) continue;
       if (!isUnit(b, v)) {
-        top = pushChildrenGroup(b, ps, v, top, w);
+        // the child nearer to the group (summed bounds) goes on top, to be searched first
+        centres(left[v], right[v], top);
+        let sl = 0;
+        let sr = 0;
+        for (let i = 0; i < GROUP; i++) {
+          sl += dist[o + i];
+          sr += dist[o + GROUP + i];
+        }
+        node[top] = left[v];
+        node[top + 1] = right[v];
+        if (sl <= sr) {
+          node[top] = right[v];
+          node[top + 1] = left[v];
+          for (let i = 0; i < GROUP; i++) {
+            const t = dist[o + i];
+            dist[o + i] = dist[o + GROUP + i];
+            dist[o + GROUP + i] = t;
+          }
+        }
+        top += 2;
         continue;
       }
-      // leafDist holds distances to leaf centres: inside a larger unit there is no row-wise bound
-      const leaf = left[v] < 0;
-      // only values that could beat some query's k-th come back listed
-      let hi = -1;
-      for (let i = 0; i < cnt; i++) if (needs[i]) hi = Math.max(hi, cut[i]);
+      // only rows that could beat some query's k-th come back listed
+      let most = 0;
+      for (let i = 0; i < cnt; i++) if (needs[i]) most = Math.max(most, cut[i]);
       for (let c = start[v]; c < end[v]; c += TILE) {
         const nc = Math.min(TILE, end[v] - c);
-        const cand = kernel.tile(0, cnt, c, nc, hi, true);
+        const cand = kernel.tile(0, cnt, c, nc, most, true);
         for (let t = 0; t < cand.count; t++) {
           const i = cand.i[t];
-          if (!needs[i]) continue;
           const q = c + cand.j[t];
-          const gap = leaf ? dist[o + i] - leafDist[q] : 0;
-          if (q === ps[i] || gap > rad[i] || -gap > rad[i]) continue;
-          const vq = cand.v[t];
-          if (vq > cut[i] && vq !== Infinity) continue;
+          if (!needs[i] || q === ps[i] || cand.v[t] - cand.e[t] > cut[i]) continue;
           const dd = exactDistance(b, ps[i], q);
           if (found[i] === k && !(dd < kth[i])) continue;
           if (found[i] < k) found[i]++;
           insertSorted(best, i * k, found[i], dd);
           if (found[i] === k) {
             kth[i] = best[i * k + k - 1];
-            cut[i] = kernel.above(kth[i] * kth[i] * (1 + 1e-9));
+            cut[i] = kth[i] * kth[i] * (1 + 1e-9);
             rad[i] = treeRadius(b, kth[i]);
           }
         }

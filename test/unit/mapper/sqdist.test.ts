@@ -50,7 +50,16 @@ const shapes = fc.record({
   nb: fc.integer({ min: 1, max: TILE }),
 });
 
-test('every kernel value lies within δ·S + floor of the exact squared distance S, for every pair once', () => {
+/** The exact squared distances of the pairs of rows [a, a + na) × [b, b + nb), row-major. */
+function exactTile(kernel: SquaredDistances, a: number, na: number, b: number, nb: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < na; i++)
+    for (let j = 0; j < nb; j++) out.push(exact(kernel.rows, kernel.d, a + i, b + j));
+  return out;
+}
+
+test('every kernel value lies within its error bound of the exact squared distance, for every pair once; both forms occur', () => {
+  const forms = { gram: 0, difference: 0 };
   fc.assert(
     fc.property(shapes, ({ d, m, seed, scale, offset, a, b, na, nb }) => {
       const kernel = filled(m, d, seed, scale, offset);
@@ -58,49 +67,75 @@ test('every kernel value lies within δ·S + floor of the exact squared distance
       const b0 = b % m;
       const ra = Math.min(na, m - a0);
       const rb = Math.min(nb, m - b0);
-      const got = kernel.tile(a0, ra, b0, rb, Infinity);
+      const exacts = exactTile(kernel, a0, ra, b0, rb);
+      // a radius that holds every pair, so the tile lists them all, with the form it would choose there
+      const got = kernel.tile(a0, ra, b0, rb, Math.max(...exacts) * 1.01 + 1e-30);
       assert.equal(got.count, ra * rb);
+      forms[got.gram ? 'gram' : 'difference']++;
       const seen = new Set<number>();
       for (let t = 0; t < got.count; t++) {
         const i = got.i[t];
         const j = got.j[t];
         assert.ok(i >= 0 && i < ra && j >= 0 && j < rb);
         seen.add(i * rb + j);
-        const s = exact(kernel.rows, d, a0 + i, b0 + j);
-        const err = Math.abs(got.v[t] - s);
+        const s = exacts[i * rb + j];
+        // the float64 reference is itself off by ~d·2⁻⁵³ relative
         assert.ok(
-          err <= kernel.delta * s * (1 + 1e-9) + kernel.floor,
-          `d ${d}: |${got.v[t]} − ${s}| = ${err}`,
+          Math.abs(got.v[t] - s) <= got.e[t] + 1e-12 * s,
+          `d ${d} ${got.gram ? 'gram' : 'difference'}: |${got.v[t]} − ${s}| > ${got.e[t]}`,
         );
       }
       assert.equal(seen.size, ra * rb);
     }),
     { numRuns: 300 },
   );
+  assert.ok(forms.gram > 20 && forms.difference > 20, JSON.stringify(forms));
 });
 
-test('a threshold returns exactly the pairs whose value is not above it, and never drops a pair within it', () => {
+test('a radius lists every pair within it, each value within its error bound', () => {
   fc.assert(
     fc.property(shapes, fc.double({ min: 0, max: 1, noNaN: true }), (s, frac) => {
       const { d, m, seed, scale, offset } = s;
       const kernel = filled(m, d, seed, scale, offset);
       const na = Math.min(s.na, m);
       const nb = Math.min(s.nb, m);
-      const all = kernel.tile(0, na, 0, nb, Infinity);
-      const values = Array.from(all.v.subarray(0, all.count)).sort((x, y) => x - y);
-      const hi = values[Math.floor(frac * (values.length - 1))];
-      const listed = kernel.tile(0, na, 0, nb, hi);
+      const exacts = exactTile(kernel, 0, na, 0, nb);
+      const sorted = [...exacts].sort((x, y) => x - y);
+      const s2 = sorted[Math.floor(frac * (sorted.length - 1))];
+      const listed = kernel.tile(0, na, 0, nb, s2);
       const keys = new Set(Array.from({ length: listed.count }, (_, t) => listed.i[t] * nb + listed.j[t]));
       for (let i = 0; i < na; i++) {
         for (let j = 0; j < nb; j++) {
-          const real = exact(kernel.rows, d, i, j);
-          if (real <= hi / (1 + kernel.delta) - kernel.floor)
-            assert.ok(keys.has(i * nb + j), 'dropped a pair within hi');
+          if (exacts[i * nb + j] <= s2) assert.ok(keys.has(i * nb + j), 'dropped a pair within the radius');
         }
       }
-      for (let t = 0; t < listed.count; t++) assert.ok(listed.v[t] <= hi * (1 + 2 ** -22));
+      for (let t = 0; t < listed.count; t++) {
+        assert.ok(Math.abs(listed.v[t] - exacts[listed.i[t] * nb + listed.j[t]]) <= listed.e[t] * (1 + 1e-9));
+      }
     }),
     { numRuns: 200 },
+  );
+});
+
+test('distances to query points are bounded above by distanceAbove of their values', () => {
+  fc.assert(
+    fc.property(shapes, ({ d, m, seed, scale, offset }) => {
+      if (d < 32) return;
+      const kernel = filled(m, d, seed, scale, offset);
+      const rng = mulberry32(seed + 1);
+      const point = Float64Array.from({ length: d }, () => Math.fround(offset * (2 * rng() - 1)));
+      kernel.setQueryPoint(3, point, 0);
+      for (let b = 0; b < m; b += TILE) {
+        const n = Math.min(TILE, m - b);
+        const values = kernel.squaresToQueries(3, 1, b, n);
+        for (let i = 0; i < n; i++) {
+          let s2 = 0;
+          for (let k = 0; k < d; k++) s2 += (kernel.rows[(b + i) * d + k] - point[k]) ** 2;
+          assert.ok(Math.sqrt(s2) <= kernel.distanceAbove(values[i]));
+        }
+      }
+    }),
+    { numRuns: 100 },
   );
 });
 
