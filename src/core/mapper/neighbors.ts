@@ -449,8 +449,8 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
       for (let j = 0; j < d; j++) centre[co + j] = wl * centre[l * d + j] + wr * centre[r * d + j];
     }
     // any point serves as a ball's centre: the kernel's queries are float32 (kernelRadii, the tiled
-    // searches), so its centres become float32 values
-    if (kernelBuild) for (let j = co; j < co + d; j++) centre[j] = Math.fround(centre[j]);
+    // searches), so with a kernel the centres become float32 values
+    if (kernel) for (let j = co; j < co + d; j++) centre[j] = Math.fround(centre[j]);
     // inner radii come from the kernel below, where its build ran
     if (left[v] >= 0 && kernelBuild) continue;
     let rad = 0;

@@ -252,7 +252,7 @@ test('a preimage clustered on the whole set’s tree (restrictBlock) equals DBSC
   );
 });
 
-test('every node’s ball holds its rows, and each row its leaf distance (plain and kernel builds, restricted too)', () => {
+test('every node’s ball holds its rows, and each row its leaf distance (plain and kernel builds, restricted too); with a kernel the centres are float32 values (its queries)', () => {
   for (const d of [3, 40, 100]) {
     const n = 900;
     const x = blobs(mulberry32(d), n, d, 3, d === 3 ? 0.5 : 2, 0);
@@ -263,6 +263,7 @@ test('every node’s ball holds its rows, and each row its leaf distance (plain 
       () => withoutKernel(() => buildBlock(x, d, all, 'euclidean')),
     ]) {
       const whole = build();
+      if (whole.kernel) assert.ok(whole.centre.every((c) => c === Math.fround(c)));
       for (const b of [whole, restrictBlock(whole, some)]) {
         for (let v = 0; v < b.start.length; v++) {
           for (let p = b.start[v]; p < b.end[v]; p++) {
