@@ -524,6 +524,8 @@ export function restrictBlock(
   const m = before[n];
   const kernel = whole.metric === 'cosine' ? null : SquaredDistances.create(m, d, reuse);
   const rows = kernel ? kernel.rows : new Float32Array(m * d);
+  // the rows' squared norms come along with them, where both kernels keep norms
+  const normsFrom = kernel && !kernel.byColumns && whole.kernel ? whole.kernel.norms : null;
   const local = new Int32Array(m);
   const inv = new Float64Array(m);
   const leafDist = new Float64Array(m);
@@ -532,11 +534,12 @@ export function restrictBlock(
     if (i < 0) continue;
     const p = before[P];
     copyRow(whole.rows, P * d, rows, p * d, d);
+    if (normsFrom) kernel!.norms[p] = normsFrom[P];
     local[p] = i;
     inv[p] = whole.inv[P];
     leafDist[p] = whole.leafDist[P];
   }
-  kernel?.seal();
+  kernel?.seal(normsFrom !== null);
   const nodes = whole.start.length;
   const start = new Int32Array(nodes);
   const end = new Int32Array(nodes);

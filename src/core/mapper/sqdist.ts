@@ -123,8 +123,8 @@ export class SquaredDistances {
   private readonly colsAt: number;
   private readonly outAt: number;
   private readonly listAt: number;
-  /** Squared norms of the rows as float32 (rows stored by rows; `seal` computes them). */
-  private readonly norms: Float32Array;
+  /** Squared norms of the rows as float32 (rows stored by rows; `seal` computes or takes them). */
+  readonly norms: Float32Array;
   private readonly queryNorms: Float32Array;
   private readonly out: Float32Array;
   private readonly list: Int32Array;
@@ -215,10 +215,14 @@ export class SquaredDistances {
    * Call once the rows are in place (they may not move afterwards): stores them by columns where the
    * kernel reads them so, else their squared norms for the Gram form.
    */
-  seal(): void {
+  /**
+   * `normsCopied`: the caller has filled `norms` along with the rows (each from a sealed kernel of the
+   * same d).
+   */
+  seal(normsCopied = false): void {
     const { m, d, rows } = this;
     if (!this.byColumns) {
-      for (let p = 0; p < m; p++) this.norms[p] = squaredNorm(rows, p * d, d);
+      if (!normsCopied) for (let p = 0; p < m; p++) this.norms[p] = squaredNorm(rows, p * d, d);
       return;
     }
     const cols = new Float32Array(this.memory.buffer, this.colsAt, d * (m + 2 * TILE));

@@ -252,7 +252,7 @@ test('a preimage clustered on the whole set’s tree (restrictBlock) equals DBSC
   );
 });
 
-test('every node’s ball holds its rows, and each row its leaf distance (plain and kernel builds, restricted too); with a kernel the centres are float32 values (its queries)', () => {
+test('every node’s ball holds its rows, and each row its leaf distance (plain and kernel builds, restricted too); with a kernel the centres are float32 values (its queries) and its norms those of the rows', () => {
   for (const d of [3, 40, 100]) {
     const n = 900;
     const x = blobs(mulberry32(d), n, d, 3, d === 3 ? 0.5 : 2, 0);
@@ -265,6 +265,14 @@ test('every node’s ball holds its rows, and each row its leaf distance (plain 
       const whole = build();
       if (whole.kernel) assert.ok(whole.centre.every((c) => c === Math.fround(c)));
       for (const b of [whole, restrictBlock(whole, some)]) {
+        // the Gram form's norms, copied along with the rows into a restricted block
+        if (b.kernel && !b.kernel.byColumns) {
+          for (let p = 0; p < b.m; p++) {
+            let s = 0;
+            for (let j = 0; j < d; j++) s += b.rows[p * d + j] * b.rows[p * d + j];
+            assert.equal(b.kernel.norms[p], Math.fround(s));
+          }
+        }
         for (let v = 0; v < b.start.length; v++) {
           for (let p = b.start[v]; p < b.end[v]; p++) {
             let s = 0;
