@@ -125,6 +125,7 @@ export class SquaredDistances {
   private readonly listAt: number;
   /** Squared norms of the rows as float32 (rows stored by rows; `seal` computes or takes them). */
   readonly norms: Float32Array;
+  private readonly queries: Float32Array;
   private readonly queryNorms: Float32Array;
   private readonly out: Float32Array;
   private readonly list: Int32Array;
@@ -170,6 +171,7 @@ export class SquaredDistances {
       .exports as unknown as Kernels;
     this.rows = new Float32Array(this.memory.buffer, this.rowsAt, m * d);
     this.norms = new Float32Array(this.memory.buffer, this.normsAt, capacity + TILE);
+    this.queries = new Float32Array(this.memory.buffer, this.queryAt, TILE * d);
     this.queryNorms = new Float32Array(this.memory.buffer, this.queryNormsAt, TILE + 4);
     this.out = new Float32Array(this.memory.buffer, this.outAt, OUT);
     this.list = new Int32Array(this.memory.buffer, this.listAt, OUT);
@@ -271,16 +273,14 @@ export class SquaredDistances {
   /** Writes the point c[at … at + d) into query slot `slot` (< TILE), rounded to float32. */
   setQueryPoint(slot: number, c: Float64Array, at: number): void {
     const d = this.d;
-    new Float32Array(this.memory.buffer, this.queryAt + 4 * d * slot, d).set(c.subarray(at, at + d));
+    // a loop, not subarray views: the walks call this twice per node, where a view costs more at low d
+    for (let j = 0; j < d; j++) this.queries[slot * d + j] = c[at + j];
   }
 
   /** Copies row `p` of the rows (and its norm) into query slot `slot` (< TILE). */
   setQuery(slot: number, p: number): void {
     const d = this.d;
-    new Float32Array(this.memory.buffer, this.queryAt, TILE * d).set(
-      this.rows.subarray(p * d, p * d + d),
-      slot * d,
-    );
+    this.queries.set(this.rows.subarray(p * d, p * d + d), slot * d);
     this.queryNorms[slot] = this.norms[p];
   }
 
