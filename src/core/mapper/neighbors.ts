@@ -113,25 +113,17 @@ function dot(x: Float32Array, r: number, w: Float64Array, d: number): number {
 }
 
 /**
- * The rows of a block under construction: what moves along with each position. The plain build moves
- * only these small arrays and gathers the coordinates into tree order at the end; the kernel's build
- * moves the coordinates too (`rows`, d apart, through `spare`), so that a node's rows stay contiguous.
+ * The rows of a block under construction: what moves along with each position. Builds move only these
+ * small arrays and put the coordinates in tree order once, at the end.
  */
 interface BuildRows {
   key: Float64Array;
   ids: Int32Array;
   inv: Float64Array;
-  rows?: { data: Float32Array; d: number; spare: Float32Array };
 }
 
 function swapRows(r: BuildRows, i: number, j: number): void {
   const { key, ids, inv } = r;
-  if (r.rows) {
-    const { data, d, spare } = r.rows;
-    spare.set(data.subarray(i * d, i * d + d));
-    data.copyWithin(i * d, j * d, j * d + d);
-    data.set(spare, j * d);
-  }
   const k = key[i];
   key[i] = key[j];
   key[j] = k;
@@ -312,10 +304,11 @@ function plainTree(
 }
 
 /**
- * The tree of the kernel's build (euclidean, rows stored by rows): the same rules, the two far-apart rows
- * found among probes in float64, the split keys ‖x − a‖² − ‖x − b‖² (the projection on b − a, shifted, so
- * the split at 0 is the midpoint) from one kernel pass over the node's rows with a and b as its two
- * queries. Computed in float32, they only shape the tree; every bound of the searches is computed apart.
+ * The tree of the kernel's build (euclidean, rows stored by rows): the same rules as the plain build, its
+ * float32 work on the kernel over the rows where they lie — the two far-apart rows found among probes,
+ * the split keys x·(b − a) against the midpoint (‖b‖² − ‖a‖²)/2 from one pass of `dots` over the node's
+ * rows — and only row numbers moving while it splits; the rows take tree order once, at the end. Computed
+ * in float32, these only shape the tree; every bound of the searches is computed apart.
  */
 function kernelTree(x: Float32Array, d: number, members: Int32Array, kernel: SquaredDistances): Tree {
   const m = members.length;
@@ -325,41 +318,50 @@ function kernelTree(x: Float32Array, d: number, members: Int32Array, kernel: Squ
   for (let i = 1; i < m && run; i++) run = members[i] === members[0] + i;
   if (m > 0 && run) rows.set(x.subarray(members[0] * d, (members[0] + m) * d));
   else for (let i = 0; i < m; i++) copyRow(x, members[i] * d, rows, i * d, d);
+  kernel.seal();
+  const norms = kernel.norms;
+  // while building, position q holds row ids[q] of the kernel (the members' order)
   const ids = Int32Array.from({ length: m }, (_, i) => i);
   const inv = new Float64Array(m).fill(1);
   const key = new Float64Array(m);
-  const work: BuildRows = { key, ids, inv, rows: { data: rows, d, spare: new Float32Array(d) } };
-  // the probed position of [s, e) farthest from position p, or −1 when every probe coincides with it
+  const work: BuildRows = { key, ids, inv };
+  const probes = new Int32Array(SPLIT_PROBES + 1);
+  const dots = new Float64Array(SPLIT_PROBES + 1);
+  const w = new Float64Array(d);
+  // the probed position of [s, e) farthest from position p (‖x − p‖² = ‖x‖² + ‖p‖² − 2x·p), or −1 when
+  // it coincides with p (then every probe does)
   const farthest = (s: number, e: number, p: number): number => {
     const stride = Math.max(1, Math.floor((e - s) / SPLIT_PROBES));
-    let best = -1;
-    let bd = 0;
-    for (let q = s; q < e; q += stride) {
-      const v = euclideanDistanceRows(rows, p * d, rows, q * d, d);
+    let n = 0;
+    for (let q = s; q < e && n < probes.length; q += stride) probes[n++] = ids[q];
+    kernel.setQuery(0, ids[p]);
+    kernel.dotsWithQuery(probes, 0, n, dots);
+    let best = 0;
+    let bd = -Infinity;
+    for (let t = 0; t < n; t++) {
+      const v = norms[probes[t]] - 2 * dots[t];
       if (v > bd) {
         bd = v;
-        best = q;
+        best = t;
       }
     }
-    return best;
+    const far = s + best * stride;
+    return euclideanDistanceRows(rows, ids[far] * d, rows, ids[p] * d, d) > 0 ? far : -1;
   };
-  // rows nearer qa than qb have key < 0
+  // rows nearer qa than qb have key < the split
   const tree = growTree(m, KERNEL_LEAF_SIZE, work, (s, e) => {
     const qa = farthest(s, e, s);
     if (qa < 0) return null;
     const qb = farthest(s, e, qa);
     if (qb < 0) return null;
-    kernel.setQuery(0, qa);
-    kernel.setQuery(1, qb);
-    for (let b = s; b < e; b += TILE) {
-      const n = Math.min(TILE, e - b);
-      const values = kernel.squaresToQueries(0, 2, b, n);
-      const stride = (n + 3) & ~3;
-      for (let i = 0; i < n; i++) key[b + i] = values[i] - values[stride + i];
-    }
-    return 0;
+    const ra = ids[qa] * d;
+    const rb = ids[qb] * d;
+    for (let j = 0; j < d; j++) w[j] = rows[rb + j] - rows[ra + j];
+    kernel.setQueryPoint(0, w, 0);
+    kernel.dotsWithQuery(ids, s, e, key);
+    return (norms[ids[qb]] - norms[ids[qa]]) / 2;
   });
-  kernel.seal();
+  kernel.permute(ids);
   return { rows, ids, inv, ...tree };
 }
 

@@ -81,6 +81,7 @@ interface Kernels {
   tile: KernelFn;
   tileGram: KernelFn;
   tileColumns: KernelFn;
+  dots: (rows: number, d: number, ids: number, count: number, w: number, out: number) => void;
 }
 
 /**
@@ -275,6 +276,46 @@ export class SquaredDistances {
     const d = this.d;
     // a loop, not subarray views: the walks call this twice per node, where a view costs more at low d
     for (let j = 0; j < d; j++) this.queries[slot * d + j] = c[at + j];
+  }
+
+  /**
+   * Float32 dot products of the rows numbered ids[s…e) with query slot 0, into out[s…e): the tree build's
+   * split keys and probes (no error bound: they only shape the tree).
+   */
+  dotsWithQuery(ids: Int32Array, s: number, e: number, out: Float64Array): void {
+    for (let c = s; c < e; c += OUT) {
+      const n = Math.min(OUT, e - c);
+      this.list.set(ids.subarray(c, c + n));
+      this.kernels.dots(this.rowsAt, this.d, this.listAt, n, this.queryAt, this.outAt);
+      for (let i = 0; i < n; i++) out[c + i] = this.out[i];
+    }
+  }
+
+  /**
+   * Puts the rows and their norms in the order `order` (position q takes the row now at order[q]), in
+   * place: each cycle of the permutation moves its rows once, through one spare row.
+   */
+  permute(order: Int32Array): void {
+    const { d, rows, norms } = this;
+    const placed = new Uint8Array(this.m);
+    const spare = new Float32Array(d);
+    for (let i = 0; i < this.m; i++) {
+      if (placed[i] || order[i] === i) continue;
+      spare.set(rows.subarray(i * d, i * d + d));
+      const spareNorm = norms[i];
+      for (let j = i; ;) {
+        placed[j] = 1;
+        const k = order[j];
+        if (k === i) {
+          rows.set(spare, j * d);
+          norms[j] = spareNorm;
+          break;
+        }
+        rows.copyWithin(j * d, k * d, k * d + d);
+        norms[j] = norms[k];
+        j = k;
+      }
+    }
   }
 
   /** Copies row `p` of the rows (and its norm) into query slot `slot` (< TILE). */

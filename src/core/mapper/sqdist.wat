@@ -432,4 +432,51 @@
             (br $groups)))
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $rows)))
-    (local.get $count)))
+    (local.get $count))
+
+  ;; dots(rows, d, ids, count, w, out): out[i] = Σₖ rows[ids[i]·d + k]·w[k] for i < count, in float32: the
+  ;; rows listed by number (i32), w and out in bytes. Shapes the tree build only: no error bound is needed.
+  (func (export "dots")
+    (param $rows i32) (param $d i32) (param $ids i32) (param $count i32) (param $w i32) (param $out i32)
+    (local $row i32) (local $vec i32) (local $lastAt i32) (local $mask v128) (local $i i32) (local $k i32)
+    (local $p i32) (local $s v128)
+    (local.set $row (i32.shl (local.get $d) (i32.const 2)))
+    (local.set $vec (i32.and (local.get $row) (i32.const -16)))
+    (local.set $lastAt (i32.sub (local.get $row) (i32.const 16)))
+    (local.set $mask
+      (i32x4.gt_s
+        (v128.const i32x4 0 1 2 3)
+        (i32x4.splat (i32.sub (i32.const 3) (i32.and (local.get $d) (i32.const 3))))))
+    (local.set $i (i32.const 0))
+    (block $rowsDone
+      (loop $rowsLoop
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $count)))
+        (local.set $p
+          (i32.add (local.get $rows)
+            (i32.mul (i32.load (i32.add (local.get $ids) (i32.shl (local.get $i) (i32.const 2)))) (local.get $row))))
+        (local.set $s (v128.const i32x4 0 0 0 0))
+        (local.set $k (i32.const 0))
+        (block $vecDone
+          (loop $vecs
+            (br_if $vecDone (i32.ge_u (local.get $k) (local.get $vec)))
+            (local.set $s
+              (f32x4.add (local.get $s)
+                (f32x4.mul
+                  (v128.load align=4 (i32.add (local.get $p) (local.get $k)))
+                  (v128.load align=4 (i32.add (local.get $w) (local.get $k))))))
+            (local.set $k (i32.add (local.get $k) (i32.const 16)))
+            (br $vecs)))
+        (if (i32.ne (local.get $vec) (local.get $row))
+          (then
+            (local.set $s
+              (f32x4.add (local.get $s)
+                (f32x4.mul
+                  (v128.and (v128.load align=4 (i32.add (local.get $p) (local.get $lastAt))) (local.get $mask))
+                  (v128.and (v128.load align=4 (i32.add (local.get $w) (local.get $lastAt))) (local.get $mask)))))))
+        (f32.store
+          (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+          (f32.add
+            (f32.add (f32x4.extract_lane 0 (local.get $s)) (f32x4.extract_lane 2 (local.get $s)))
+            (f32.add (f32x4.extract_lane 1 (local.get $s)) (f32x4.extract_lane 3 (local.get $s)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rowsLoop)))))

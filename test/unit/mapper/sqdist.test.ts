@@ -139,6 +139,54 @@ test('distances to query points are bounded above by distanceAbove of their valu
   );
 });
 
+test('permute puts rows and norms in the given order, in place', () => {
+  fc.assert(
+    fc.property(
+      shapes,
+      fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      ({ d, m, seed, scale, offset }, shuffle) => {
+        if (d < 32) return;
+        const kernel = filled(m, d, seed, scale, offset);
+        const before = Float32Array.from(kernel.rows);
+        const norms = Float32Array.from(kernel.norms.subarray(0, m));
+        const rng = mulberry32(shuffle);
+        const order = Int32Array.from({ length: m }, (_, i) => i);
+        for (let i = m - 1; i > 0; i--) {
+          const j = Math.floor(rng() * (i + 1));
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+        kernel.permute(order);
+        for (let q = 0; q < m; q++) {
+          assert.deepEqual(
+            kernel.rows.subarray(q * d, q * d + d),
+            before.subarray(order[q] * d, order[q] * d + d),
+          );
+          assert.equal(kernel.norms[q], norms[order[q]]);
+        }
+      },
+    ),
+    { numRuns: 100 },
+  );
+});
+
+test('dotsWithQuery: the float32 dot products of the listed rows with query slot 0', () => {
+  const d = 70;
+  const kernel = filled(50, d, 7, 1, 3);
+  kernel.setQuery(0, 11);
+  const ids = Int32Array.from([4, 11, 49, 0, 4]);
+  const out = new Float64Array(ids.length);
+  kernel.dotsWithQuery(ids, 0, ids.length, out);
+  ids.forEach((p, t) => {
+    let dot = 0;
+    let scale = 0;
+    for (let k = 0; k < d; k++) {
+      dot += kernel.rows[p * d + k] * kernel.rows[11 * d + k];
+      scale += Math.abs(kernel.rows[p * d + k] * kernel.rows[11 * d + k]);
+    }
+    assert.ok(Math.abs(out[t] - dot) <= 1e-5 * scale, `row ${p}: ${out[t]} against ${dot}`);
+  });
+});
+
 test('query slots give the same values as the rows they copy', () => {
   for (const d of [3, 10, 40]) {
     const kernel = filled(70, d, d, 1, 5);
