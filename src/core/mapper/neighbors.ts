@@ -581,8 +581,12 @@ export function shareBlock(b: PointBlock): SharedBlock {
 /** A block shared by another thread, for this thread's searches; its kernel writes scratch `area`. */
 export function attachBlock(shared: SharedBlock, area: number): PointBlock {
   const kernel = SquaredDistances.attach(shared.kernel, area);
-  const { left, right } = shared.arrays;
-  // the walks' stack holds two entries per level (nodes are numbered in preorder: parents first)
+  ensureStack(treeDepth(shared.arrays.left, shared.arrays.right) + 2);
+  return { ...shared.arrays, rows: kernel.rows, kernel };
+}
+
+/** Levels below the root of a tree (nodes numbered in preorder: parents before their children). */
+export function treeDepth(left: Int32Array, right: Int32Array): number {
   const level = new Int32Array(left.length);
   let depth = 0;
   for (let v = 0; v < left.length; v++) {
@@ -590,8 +594,7 @@ export function attachBlock(shared: SharedBlock, area: number): PointBlock {
     level[left[v]] = level[right[v]] = level[v] + 1;
     depth = Math.max(depth, level[v] + 1);
   }
-  ensureStack(depth + 2);
-  return { ...shared.arrays, rows: kernel.rows, kernel };
+  return depth;
 }
 
 /** The tree-space radius that every pair within metric distance `r` satisfies. */

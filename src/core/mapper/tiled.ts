@@ -9,6 +9,7 @@ import {
   centreDistance,
   euclideanDistanceRows,
   insertSorted,
+  treeDepth,
   treeRadius,
   type PointBlock,
 } from './neighbors';
@@ -118,18 +119,6 @@ export function pairsWithinTiled(
 /** Queries that walk the tree together in `kthNeighbourDistancesTiled` (query slots 0 … GROUP − 1). */
 const GROUP = 16;
 
-/** Levels below the root of b's tree. */
-function treeDepth(b: PointBlock): number {
-  const level = new Int32Array(b.left.length);
-  let depth = 0;
-  for (let v = 0; v < b.left.length; v++) {
-    if (b.left[v] < 0) continue;
-    level[b.left[v]] = level[b.right[v]] = level[v] + 1;
-    depth = Math.max(depth, level[v] + 1);
-  }
-  return depth;
-}
-
 /**
  * For each listed position, the exact distance to its k-th nearest other row (k ≥ 1), as
  * `kthNeighbourDistances`: GROUP queries close together in tree order walk the tree together, nearest
@@ -151,7 +140,7 @@ export function kthNeighbourDistancesTiled(
   const d = b.d;
   const order = Array.from(positions.keys()).sort((i, j) => positions[i] - positions[j]);
   // the walk's stack: nodes, and the group's distance bounds to each (two entries per level at most)
-  const slots = 2 * treeDepth(b) + 2;
+  const slots = 2 * treeDepth(left, right) + 2;
   const node = new Int32Array(slots);
   const dist = new Float64Array(GROUP * slots);
   // writes the group's distance bounds to nodes v and u (query slots GROUP, GROUP + 1) at entries `at`
