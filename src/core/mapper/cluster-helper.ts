@@ -5,17 +5,14 @@
  */
 import { workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { dbscanBlock } from './dbscan';
-import { attachBlock, restrictBlock, type PointBlock } from './neighbors';
-import { TREES_KEPT, type HelperReply, type HelperTask } from './parallel';
-import type { SquaredDistances } from './sqdist';
+import { attachBlock, type PointBlock } from './neighbors';
+import { preimageClusterer, TREES_KEPT, type HelperReply, type HelperTask } from './parallel';
 import { kthNeighbourDistancesTiled } from './tiled';
 
 const { port, signal, area } = workerData as { port: MessagePort; signal: Int32Array; area: number };
 // a session's tree is sent once; the oldest beyond TREES_KEPT are dropped, as the sender assumes
 const trees = new Map<number, PointBlock>();
-// one preimage at a time: each takes over the previous one's kernel memory
-let arena: SquaredDistances | null = null;
+const cluster = preimageClusterer();
 
 function answer(task: Extract<HelperTask, { kind: 'dbscan' | 'kth' }>): HelperReply {
   const whole = trees.get(task.block);
@@ -27,9 +24,7 @@ function answer(task: Extract<HelperTask, { kind: 'dbscan' | 'kth' }>): HelperRe
       distances: kthNeighbourDistancesTiled(whole, whole.kernel!, task.positions, task.k),
     };
   }
-  const block = restrictBlock(whole, task.members, arena);
-  arena = block.kernel;
-  const r = dbscanBlock(block, task.eps, task.minSamples);
+  const r = cluster(whole, task.members, task.eps, task.minSamples);
   return { run: task.run, index: task.index, labels: r.labels, core: r.core, clusters: r.clusters };
 }
 

@@ -228,6 +228,24 @@ function retire(h: Helper): void {
 }
 
 /**
+ * DBSCAN of preimages of the whole set's block, one at a time on one thread: each takes over its
+ * predecessor's kernel memory (the largest comes first, so the memory is allocated once).
+ */
+export function preimageClusterer(): (
+  whole: PointBlock,
+  members: Int32Array,
+  eps: number,
+  minSamples: number,
+) => DbscanResult {
+  let arena: SquaredDistances | null = null;
+  return (whole, members, eps, minSamples) => {
+    const block = restrictBlock(whole, members, arena);
+    arena = block.kernel;
+    return dbscanBlock(block, eps, minSamples);
+  };
+}
+
+/**
  * DBSCAN of the rows `preimages[i]` of the whole set's block, each as `dbscanBlock(restrictBlock(…))`.
  * Helpers join when Σ rows² · d reaches `minWork`. `done(i)` as for `share`.
  */
@@ -247,18 +265,13 @@ export function dbscanEach(
     costs.reduce((a, b) => a + b, 0),
     minWork,
   );
-  // one preimage at a time: each takes over its predecessor's kernel memory (the largest comes first)
-  let arena: SquaredDistances | null = null;
+  const cluster = preimageClusterer();
   share(
     pool,
     whole,
     costs,
     (i, run, block) => ({ kind: 'dbscan', run, index: i, block, members: preimages[i], eps, minSamples }),
-    (i) => {
-      const b = restrictBlock(whole, preimages[i], arena);
-      arena = b.kernel;
-      results[i] = dbscanBlock(b, eps, minSamples);
-    },
+    (i) => (results[i] = cluster(whole, preimages[i], eps, minSamples)),
     (reply) => {
       if ('labels' in reply) results[reply.index] = reply;
     },
