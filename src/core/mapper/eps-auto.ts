@@ -22,17 +22,6 @@ export function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   return i + 1 < n ? sorted[i] + frac * (sorted[i + 1] - sorted[i]) : sorted[n - 1];
 }
 
-/** The k-distance rule's own checks, before any work: a quantile in (0, 1], more rows than k. */
-export function validateKDistance(n: number, minSamples: number, quantile: number): void {
-  if (!(quantile > 0 && quantile <= 1)) {
-    throw new InputError('', `eps quantile must be in (0, 1], got ${quantile}`, 'bad-parameter');
-  }
-  const k = Math.max(1, minSamples - 1);
-  if (n <= k) {
-    throw new InputError('', `eps auto needs more than ${k} rows, got ${n}`, 'bad-parameter');
-  }
-}
-
 export function kDistanceCurve(
   x: Float32Array,
   n: number,
@@ -40,14 +29,19 @@ export function kDistanceCurve(
   minSamples: number,
   quantile: number,
   metric: Metric = 'euclidean',
-  /** The block of all n rows, when the caller keeps one. */
-  whole?: PointBlock,
+  /** The block of all n rows, when the caller keeps one (asked for only once the parameters pass). */
+  whole?: () => PointBlock,
 ): KDistanceCurve {
-  validateKDistance(n, minSamples, quantile);
+  if (!(quantile > 0 && quantile <= 1)) {
+    throw new InputError('', `eps quantile must be in (0, 1], got ${quantile}`, 'bad-parameter');
+  }
   const k = Math.max(1, minSamples - 1);
+  if (n <= k) {
+    throw new InputError('', `eps auto needs more than ${k} rows, got ${n}`, 'bad-parameter');
+  }
   const sample = sampleIndices(mulberry32(EPS_SEED), n, EPS_SAMPLE);
   const block =
-    whole ??
+    whole?.() ??
     buildBlock(
       x,
       d,

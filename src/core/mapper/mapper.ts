@@ -10,7 +10,7 @@ import { silentContext } from '../jobs/context';
 import type { JobContext } from '../jobs/types';
 import { buildCover, lensOrder, validateCoverParams } from './cover';
 import { validateDbscanParams } from './dbscan';
-import { kDistanceCurve, validateKDistance } from './eps-auto';
+import { kDistanceCurve } from './eps-auto';
 import { buildBlock, type PointBlock } from './neighbors';
 import { dbscanEach } from './parallel';
 import { buildEdges } from './graph';
@@ -149,8 +149,7 @@ export class MapperSession {
     let hit = this.curves.get(key);
     if (!hit) {
       const { x, n, d } = this.input;
-      validateKDistance(n, minSamples, quantile);
-      hit = kDistanceCurve(x, n, d, minSamples, quantile, metric, this.block(metric));
+      hit = kDistanceCurve(x, n, d, minSamples, quantile, metric, () => this.block(metric));
       this.curves.set(key, hit);
     }
     return hit;

@@ -108,3 +108,15 @@ test('with and without the SIMD kernel, in low and high dimension: every k-dista
     }
   }
 });
+
+test('bad ε-rule parameters are refused before the caller’s tree is asked for', () => {
+  const x = new Float32Array(20 * 3);
+  let asked = 0;
+  const whole = (): never => {
+    asked++;
+    throw new Error('the tree was asked for');
+  };
+  assert.throws(() => kDistanceCurve(x, 20, 3, 5, 1.5, 'euclidean', whole), /quantile must be in/);
+  assert.throws(() => kDistanceCurve(x, 3, 3, 5, 0.9, 'euclidean', whole), /needs more than 4 rows/);
+  assert.equal(asked, 0);
+});
