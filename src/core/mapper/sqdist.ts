@@ -100,6 +100,27 @@ export interface Candidates {
 }
 
 /**
+ * Where a kernel's memory holds what, in bytes, for room for `capacity` rows of d coordinates: 16 bytes
+ * (the row kernel reads the last vector of a row ending at the row's end, so for d < 4 it starts before
+ * the row), the rows with TILE padding rows (a padded tile reads past the last row) and their norms, the
+ * rows again by columns when d < COLUMNS_BELOW, then AREAS scratch areas, one per thread: TILE query rows
+ * and their norms, the output and the list of its indices. The offsets are those of scratch area `area`.
+ */
+function layout(capacity: number, d: number, area: number) {
+  const rowBytes = 4 * d;
+  const rows = 16;
+  const norms = rows + rowBytes * (capacity + TILE);
+  const cols = norms + 4 * (capacity + TILE);
+  const areas = cols + (d < COLUMNS_BELOW ? rowBytes * (capacity + 2 * TILE) : 0);
+  const areaBytes = rowBytes * TILE + 4 * (TILE + 4) + 8 * OUT;
+  const queries = areas + area * areaBytes;
+  const queryNorms = queries + rowBytes * TILE;
+  const out = queryNorms + 4 * (TILE + 4);
+  const list = out + 4 * OUT;
+  return { rows, norms, cols, queries, queryNorms, out, list, bytes: areas + AREAS * areaBytes };
+}
+
+/**
  * m rows of d float32 coordinates in WebAssembly memory, and the tile kernels over them. The rows array is
  * the caller's to fill (a point block stores its rows here, so they are never copied twice); `seal()`
  * must follow before the first tile.
@@ -150,23 +171,17 @@ export class SquaredDistances {
     /** Which thread's scratch area (queries, output, list) this kernel writes: 0 … AREAS − 1. */
     readonly area = 0,
   ) {
-    const rowBytes = 4 * d;
     this.byColumns = d < COLUMNS_BELOW;
-    // 16 bytes (the row kernel reads the last vector of a row ending at the row's end, so for d < 4 it
-    // starts before the row), the rows with TILE padding rows (a padded tile reads past the last row) and
-    // their norms, the rows again by columns when used, then one scratch area per thread: TILE query rows
-    // and their norms, the output and the list of its indices
-    this.rowsAt = 16;
-    this.normsAt = this.rowsAt + rowBytes * (capacity + TILE);
-    const colsAt = this.normsAt + 4 * (capacity + TILE);
-    const areasAt = colsAt + (this.byColumns ? rowBytes * (capacity + 2 * TILE) : 0);
-    this.colsAt = colsAt;
-    this.queryAt = areasAt + area * SquaredDistances.areaBytes(d);
-    this.queryNormsAt = this.queryAt + rowBytes * TILE;
-    this.outAt = this.queryNormsAt + 4 * (TILE + 4);
-    this.listAt = this.outAt + 4 * OUT;
-    const pages = Math.max(1, Math.ceil((areasAt + AREAS * SquaredDistances.areaBytes(d)) / PAGE));
+    const at = layout(capacity, d, area);
+    this.rowsAt = at.rows;
+    this.normsAt = at.norms;
+    this.colsAt = at.cols;
+    this.queryAt = at.queries;
+    this.queryNormsAt = at.queryNorms;
+    this.outAt = at.out;
+    this.listAt = at.list;
     // shared, so that helper threads read the rows where they are (parallel.ts)
+    const pages = Math.max(1, Math.ceil(at.bytes / PAGE));
     this.memory = memory ?? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } })
       .exports as unknown as Kernels;
@@ -183,10 +198,6 @@ export class SquaredDistances {
     this.gramFloor = 4 * (d + Math.ceil(d / 4) + 9) * 2 ** -149;
   }
 
-  private static areaBytes(d: number): number {
-    return 4 * d * TILE + 4 * (TILE + 4) + 8 * OUT;
-  }
-
   /**
    * A kernel for m × d rows, or null when WebAssembly SIMD is unavailable or the rows do not fit.
    * `reuse`: a kernel whose memory the new one may take over (same d, room for m rows); the old one's
@@ -194,8 +205,7 @@ export class SquaredDistances {
    */
   static create(m: number, d: number, reuse?: SquaredDistances | null): SquaredDistances | null {
     const module = disabled() ? null : kernelModule();
-    const bytes = 16 + (4 * d + 4) * (m + TILE) + 4 * d * (m + 2 * TILE) + AREAS * this.areaBytes(d);
-    if (!module || d < 1 || bytes > MAX_BYTES) return null;
+    if (!module || d < 1 || layout(m, d, 0).bytes > MAX_BYTES) return null;
     if (reuse && reuse.d === d && reuse.capacity >= m) {
       return new SquaredDistances(module, m, d, reuse.capacity, reuse.memory);
     }
@@ -216,11 +226,8 @@ export class SquaredDistances {
 
   /**
    * Call once the rows are in place (they may not move afterwards): stores them by columns where the
-   * kernel reads them so, else their squared norms for the Gram form.
-   */
-  /**
-   * `normsCopied`: the caller has filled `norms` along with the rows (each from a sealed kernel of the
-   * same d).
+   * kernel reads them so, else their squared norms for the Gram form. `normsCopied`: the caller has
+   * filled `norms` along with the rows (each from a sealed kernel of the same d).
    */
   seal(normsCopied = false): void {
     const { m, d, rows } = this;
@@ -414,7 +421,7 @@ export class SquaredDistances {
   }
 }
 
-/** Σ x² of one row in float64, rounded to float32. */
+/** Σ x² of one row in float64 (the norms array rounds it to float32). */
 function squaredNorm(rows: Float32Array, r: number, d: number): number {
   let s = 0;
   for (let k = 0; k < d; k++) s += rows[r + k] * rows[r + k];
