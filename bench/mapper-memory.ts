@@ -3,18 +3,14 @@
  * `node --import tsx bench/mapper-memory.ts 50000 512`. Prints the resident memory before the input
  * exists, with it, and the process's peak, so the analysis' own share can be read off.
  */
-import { readFileSync } from 'node:fs';
 import { buildMapper } from '../src/core/mapper/mapper';
-import { gaussianBlobs } from './mapper.bench';
-
-const kb = (field: string): number =>
-  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync('/proc/self/status', 'utf8'))?.[1]) / 1024;
+import { gaussianBlobs, residentMemory } from './mapper.bench';
 
 const n = Number(process.argv[2] ?? 50_000);
 const d = Number(process.argv[3] ?? 512);
-const empty = kb('VmRSS');
+const empty = residentMemory(false).now;
 const x = gaussianBlobs(n, d);
-const loaded = kb('VmRSS');
+const loaded = residentMemory(false).now;
 const t0 = performance.now();
 const g = buildMapper(
   { x, n, d },
@@ -22,7 +18,7 @@ const g = buildMapper(
 );
 const seconds = (performance.now() - t0) / 1000;
 const input = x.byteLength / 2 ** 20;
-const peak = kb('VmHWM');
+const peak = residentMemory(false).peak;
 console.log(
   `${n} × ${d}: ${g.summary.nodes} nodes in ${seconds.toFixed(2)} s; input ${input.toFixed(0)} MB; ` +
     `resident ${empty.toFixed(0)} MB before it, ${loaded.toFixed(0)} MB with it, peak ${peak.toFixed(0)} MB: ` +

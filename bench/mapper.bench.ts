@@ -30,7 +30,7 @@ function cpuMilliseconds(since: NodeJS.CpuUsage): number {
  * Resident memory now and the peak since the last reset, in MB. Linux lets a process reset its peak
  * (writing 5 to /proc/self/clear_refs), so each run reports its own; elsewhere the peak is the process's.
  */
-function residentMemory(reset: boolean): { now: number; peak: number } {
+export function residentMemory(reset: boolean): { now: number; peak: number } {
   try {
     if (reset) writeFileSync('/proc/self/clear_refs', '5');
     const status = readFileSync('/proc/self/status', 'utf8');
