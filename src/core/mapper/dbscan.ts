@@ -95,7 +95,8 @@ export function dbscanBlock(
   const searched = new Uint8Array(m);
   // with the SIMD kernel, every pair within eps, each computed once (null when there are too many to
   // keep); else, or then, the per-row searches
-  const pairs = b.kernel ? pairsWithinTiled(b, b.kernel, eps, pairBudget) : null;
+  const tiles = b.quantised ?? b.kernel;
+  const pairs = tiles ? pairsWithinTiled(b, tiles, eps, pairBudget) : null;
   if (pairs) {
     for (let t = 0; t < pairs.length; t += 2) {
       const p = pairs[t];

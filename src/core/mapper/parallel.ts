@@ -15,6 +15,7 @@ import path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { dbscanBlock, type DbscanResult } from './dbscan';
 import { restrictBlock, shareBlock, type PointBlock, type SharedBlock } from './neighbors';
+import type { QuantisedDistances } from './quantised';
 import { AREAS, type SquaredDistances } from './sqdist';
 import { kthNeighbourDistancesTiled } from './tiled';
 
@@ -237,10 +238,10 @@ export function preimageClusterer(): (
   eps: number,
   minSamples: number,
 ) => DbscanResult {
-  let arena: SquaredDistances | null = null;
+  let arena: SquaredDistances | QuantisedDistances | null = null;
   return (whole, members, eps, minSamples) => {
-    const block = restrictBlock(whole, members, arena);
-    arena = block.kernel;
+    const block = restrictBlock(whole, members, arena, eps);
+    arena = block.quantised ?? block.kernel;
     return dbscanBlock(block, eps, minSamples);
   };
 }

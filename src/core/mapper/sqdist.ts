@@ -27,7 +27,7 @@ export const COLUMNS_BELOW = 32;
 
 let compiled: WebAssembly.Module | null | undefined;
 
-/** The compiled kernel, or null where the engine lacks WebAssembly SIMD. */
+/** The compiled kernels, or null where the engine lacks WebAssembly SIMD. */
 function kernelModule(): WebAssembly.Module | null {
   if (compiled === undefined) {
     const bytes = Buffer.from(SQDIST_WASM, 'base64');
@@ -37,14 +37,19 @@ function kernelModule(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** Set TOPOSCOPE_NO_WASM=1 to run the plain float64 JavaScript searches (tests compare both). */
-const disabled = (): boolean => process.env.TOPOSCOPE_NO_WASM === '1';
+/**
+ * The kernels for a new block, or null: without WebAssembly SIMD, or with TOPOSCOPE_NO_WASM=1, which runs
+ * the plain float64 JavaScript searches (tests compare both).
+ */
+export function newKernelModule(): WebAssembly.Module | null {
+  return process.env.TOPOSCOPE_NO_WASM === '1' ? null : kernelModule();
+}
 
-const PAGE = 65536;
+export const PAGE = 65536;
 /** WebAssembly memory stops at 4 GiB (65 536 pages). */
-const MAX_BYTES = 4 * 1024 ** 3 - PAGE;
+export const MAX_BYTES = 4 * 1024 ** 3 - PAGE;
 /** Output entries of one call: TILE a-rows × (TILE + 4) b-rows (a column tile starts at a group). */
-const OUT = TILE * (TILE + 4);
+export const OUT = TILE * (TILE + 4);
 /**
  * A tile takes the Gram form when its error bound stays below this share of the squared radius asked
  * about: then few pairs fall in the band where the exact distance must decide.
@@ -52,7 +57,7 @@ const OUT = TILE * (TILE + 4);
 const GRAM_BAND = 1e-3;
 const U = 2 ** -24;
 /** γₙ = n·u/(1 − n·u): the relative error of n float32 roundings in a row. */
-const gamma = (n: number): number => (n * U) / (1 - n * U);
+export const gamma = (n: number): number => (n * U) / (1 - n * U);
 /** Scratch areas in a kernel's memory: one for each thread that may use it at once. */
 export const AREAS = 4;
 
@@ -93,9 +98,9 @@ export interface Candidates {
   count: number;
   i: Int32Array;
   j: Int32Array;
-  v: Float32Array;
+  v: Float64Array;
   e: Float64Array;
-  /** Whether the call took the Gram form. */
+  /** Whether the call took the Gram form ‖a‖² + ‖b‖² − 2a·b (always, for the quantised kernel). */
   gram: boolean;
 }
 
@@ -155,7 +160,7 @@ export class SquaredDistances {
     count: 0,
     i: new Int32Array(OUT),
     j: new Int32Array(OUT),
-    v: new Float32Array(OUT),
+    v: new Float64Array(OUT),
     e: new Float64Array(OUT),
     gram: false,
   };
@@ -203,10 +208,10 @@ export class SquaredDistances {
    * `reuse`: a kernel whose memory the new one may take over (same d, room for m rows); the old one's
    * rows are then the new one's, so it must no longer be used.
    */
-  static create(m: number, d: number, reuse?: SquaredDistances | null): SquaredDistances | null {
-    const module = disabled() ? null : kernelModule();
+  static create(m: number, d: number, reuse?: unknown): SquaredDistances | null {
+    const module = newKernelModule();
     if (!module || d < 1 || layout(m, d, 0).bytes > MAX_BYTES) return null;
-    if (reuse && reuse.d === d && reuse.capacity >= m) {
+    if (reuse instanceof SquaredDistances && reuse.d === d && reuse.capacity >= m) {
       return new SquaredDistances(module, m, d, reuse.capacity, reuse.memory);
     }
     return new SquaredDistances(module, m, d, m);
@@ -429,4 +434,4 @@ function squaredNorm(rows: Float32Array, r: number, d: number): number {
 }
 
 /** A float32 threshold at or above hi: the kernels compare in float32. */
-const up = (hi: number): number => (hi > 0 ? hi * (1 + 2 ** -22) : hi);
+export const up = (hi: number): number => (hi > 0 ? hi * (1 + 2 ** -22) : hi);

@@ -9,15 +9,17 @@ import {
   centreDistance,
   euclideanDistanceRows,
   insertSorted,
+  rowStart,
   treeDepth,
   treeRadius,
   type PointBlock,
 } from './neighbors';
+import type { QuantisedDistances } from './quantised';
 import { TILE, type SquaredDistances } from './sqdist';
 
 /** A kernel's exact fallback: the coordinate-order float64 distance between positions p and q. */
 function exactDistance(b: PointBlock, p: number, q: number): number {
-  return euclideanDistanceRows(b.rows, p * b.d, b.rows, q * b.d, b.d);
+  return euclideanDistanceRows(b.rows, rowStart(b, p), b.rows, rowStart(b, q), b.d);
 }
 
 /**
@@ -82,7 +84,7 @@ function within(b: PointBlock, v: number, e: number, p: number, q: number, eps: 
  */
 export function pairsWithinTiled(
   b: PointBlock,
-  kernel: SquaredDistances,
+  kernel: SquaredDistances | QuantisedDistances,
   eps: number,
   budget: number,
 ): Int32Array | null {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { dbscan, dbscanBlock } from '../../../src/core/mapper/dbscan';
-import { buildBlock, restrictBlock } from '../../../src/core/mapper/neighbors';
+import { buildBlock, restrictBlock, rowStart } from '../../../src/core/mapper/neighbors';
 import { mulberry32, randomNormal } from '../../../src/core/random';
 import type { Metric } from '../../../src/core/mapper/types';
 
@@ -224,13 +224,14 @@ test('with and without the SIMD kernel, on sets large enough for the dual-tree w
   );
 });
 
-test('a preimage clustered on the whole set’s tree (restrictBlock) equals DBSCAN on a tree of its own', () => {
+test('a preimage clustered on the whole set’s tree (restrictBlock, quantised where it may) equals DBSCAN on a tree of its own', () => {
+  let quantised = 0;
   fc.assert(
     fc.property(
       fc.record({
         seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
         n: fc.integer({ min: 20, max: 600 }),
-        d: fc.constantFrom(2, 10, 40),
+        d: fc.constantFrom(2, 10, 40, 64),
         keep: fc.double({ min: 0.05, max: 1, noNaN: true }),
         eps: fc.double({ min: 0.1, max: 6, noNaN: true }),
         minSamples: fc.integer({ min: 1, max: 6 }),
@@ -243,16 +244,21 @@ test('a preimage clustered on the whole set’s tree (restrictBlock) equals DBSC
         for (const run of [(f: () => unknown) => f(), withoutKernel]) {
           run(() => {
             const whole = buildBlock(x, d, all, 'euclidean');
-            const got = dbscanBlock(restrictBlock(whole, members), eps, minSamples);
             const want = dbscan(x, d, members, eps, minSamples);
-            assert.deepEqual(Array.from(got.labels), Array.from(want.labels));
-            assert.deepEqual(Array.from(got.core), Array.from(want.core));
+            // without eps the block keeps float rows; with it, rows stored by rows are quantised
+            for (const block of [restrictBlock(whole, members), restrictBlock(whole, members, null, eps)]) {
+              if (block.quantised) quantised++;
+              const got = dbscanBlock(block, eps, minSamples);
+              assert.deepEqual(Array.from(got.labels), Array.from(want.labels));
+              assert.deepEqual(Array.from(got.core), Array.from(want.core));
+            }
           });
         }
       },
     ),
     { numRuns: 60 },
   );
+  assert.ok(quantised > 5, `${quantised} quantised blocks`);
 });
 
 test('every node’s ball holds its rows, and each row its leaf distance (plain and kernel builds, restricted too); with a kernel the centres are float32 values (its queries) and its norms those of the rows', () => {
@@ -267,7 +273,7 @@ test('every node’s ball holds its rows, and each row its leaf distance (plain 
     ]) {
       const whole = build();
       if (whole.kernel) assert.ok(whole.centre.every((c) => c === Math.fround(c)));
-      for (const b of [whole, restrictBlock(whole, some)]) {
+      for (const b of [whole, restrictBlock(whole, some), restrictBlock(whole, some, null, 1)]) {
         // the Gram form's norms, copied along with the rows into a restricted block
         if (b.kernel && !b.kernel.byColumns) {
           for (let p = 0; p < b.m; p++) {
@@ -279,7 +285,7 @@ test('every node’s ball holds its rows, and each row its leaf distance (plain 
         for (let v = 0; v < b.start.length; v++) {
           for (let p = b.start[v]; p < b.end[v]; p++) {
             let s = 0;
-            for (let j = 0; j < d; j++) s += (b.rows[p * d + j] - b.centre[v * d + j]) ** 2;
+            for (let j = 0; j < d; j++) s += (b.rows[rowStart(b, p) + j] - b.centre[v * d + j]) ** 2;
             assert.ok(Math.sqrt(s) <= b.radius[v] + b.slack, `d ${d}: row ${p} outside node ${v}`);
             if (b.left[v] < 0) assert.ok(Math.abs(Math.sqrt(s) - b.leafDist[p]) <= 1e-9 * (1 + Math.sqrt(s)));
           }
