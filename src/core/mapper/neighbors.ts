@@ -622,10 +622,9 @@ function quantisedRows(
   if (!whole.kernel || whole.kernel.byColumns) return null;
   const q = QuantisedDistances.create(source.length, d, reuse);
   if (!q) return null;
-  for (let p = 0; p < source.length; p++) copyRow(whole.rows, source[p] * d, q.floats, p * d, d);
-  const by = q.quantisation();
+  const by = q.quantisation(whole.rows, source);
   if (!(worstError(by, d, eps) <= QUANTISED_BAND * eps * eps)) return null;
-  q.quantise(by);
+  q.quantise(whole.rows, source, by);
   return q;
 }
 

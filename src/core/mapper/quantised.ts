@@ -3,7 +3,7 @@
  * tileInt): eight coordinates per operation where the float32 kernels take four, and half the bytes to
  * read — at 512 dimensions 1.4 times faster than the float32 Gram form with the rows in cache, 1.7 times
  * with the rows read from memory. A preimage's DBSCAN (most of a high-dimensional mapper's work) runs on
- * it; quantising costs a pass over the preimage's rows (sqdist.wat's ranges and quantise).
+ * it; quantising costs two passes over the preimage's rows (sqdist.wat's ranges and quantise).
  *
  * Every row x of a block becomes q ≈ (x − c)/s rounded (within ±Q), one centre c and one step s for the block, leaving
  * a residual r = x − c − s·q. The integer dot products are exact, so a value's error is the
@@ -55,22 +55,25 @@ export function worstError(by: Quantisation, d: number, r: number): number {
   return lanes + R * (2 * Math.sqrt((r + R) ** 2 + lanes) + R);
 }
 
+/** Rows quantised per kernel call: their floats are staged in the kernel's memory first. */
+const STAGE = 256;
+
 /**
- * Where a kernel's memory holds what, in bytes: the rows (first m × d float32, then, quantised in place,
- * m + TILE rows of dp integers), their norms and residuals (with TILE padding), the centre and the
- * ranges (d float32 each), the output and the list.
+ * Where a kernel's memory holds what, in bytes: the quantised rows (capacity + TILE rows of dp
+ * integers), their norms and residuals (as many), the float rows staged for a call (STAGE × d), the
+ * centre and the ranges (d float32 each), the output and the list.
  */
 function layout(capacity: number, d: number) {
   const rows = 0;
-  const rowBytes = Math.max(4 * d * capacity, 2 * padded(d) * (capacity + PAD_ROWS));
-  const norms = rows + ((rowBytes + 15) & ~15);
+  const norms = rows + ((2 * padded(d) * (capacity + PAD_ROWS) + 15) & ~15);
   const residuals = norms + 4 * (capacity + PAD_ROWS);
-  const centre = residuals + 4 * (capacity + PAD_ROWS);
+  const stage = residuals + 4 * (capacity + PAD_ROWS);
+  const centre = stage + 4 * d * STAGE;
   const lo = centre + 4 * d;
   const hi = lo + 4 * d;
   const out = hi + 4 * d;
   const list = out + 4 * OUT;
-  return { rows, norms, residuals, centre, lo, hi, out, list, bytes: list + 4 * OUT };
+  return { rows, norms, residuals, stage, centre, lo, hi, out, list, bytes: list + 4 * OUT };
 }
 
 interface Kernel {
@@ -88,7 +91,8 @@ interface Kernel {
   ) => number;
   ranges: (rows: number, m: number, d: number, lo: number, hi: number) => void;
   quantise: (
-    rows: number,
+    from: number,
+    to: number,
     m: number,
     d: number,
     dp: number,
@@ -103,13 +107,10 @@ interface Kernel {
 
 /**
  * m rows of d coordinates quantised to 16 bits in WebAssembly memory (one thread's: a preimage's block),
- * with the tile kernel over them. The caller copies the float32 rows into `floats`, asks for their
- * `quantisation()`, then calls `quantise` (the floats are gone afterwards).
+ * with the tile kernel over them. The caller asks for the rows' `quantisation`, then has them `quantise`d.
  */
 export class QuantisedDistances {
   readonly memory: WebAssembly.Memory;
-  /** The rows as float32, until `quantise`. */
-  readonly floats: Float32Array;
   /** m rows of padded(d) integers, after `quantise`. */
   readonly rows: Int16Array;
   /** ‖q‖² of each row as float32. */
@@ -122,6 +123,7 @@ export class QuantisedDistances {
   private readonly dp: number;
   private readonly out: Float32Array;
   private readonly list: Int32Array;
+  private readonly stage: Float32Array;
   private readonly at: ReturnType<typeof layout>;
   private readonly found: Candidates = {
     count: 0,
@@ -148,7 +150,7 @@ export class QuantisedDistances {
     this.memory = memory ?? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     this.kernel = new WebAssembly.Instance(module, { env: { memory: this.memory } })
       .exports as unknown as Kernel;
-    this.floats = new Float32Array(this.memory.buffer, this.at.rows, m * d);
+    this.stage = new Float32Array(this.memory.buffer, this.at.stage, STAGE * d);
     this.rows = new Int16Array(this.memory.buffer, this.at.rows, (m + PAD_ROWS) * this.dp);
     this.norms = new Float32Array(this.memory.buffer, this.at.norms, m + PAD_ROWS);
     this.out = new Float32Array(this.memory.buffer, this.at.out, OUT);
@@ -157,27 +159,43 @@ export class QuantisedDistances {
   }
 
   /**
-   * A kernel for m × d rows, or null when WebAssembly SIMD is unavailable, the rows do not fit, or
-   * d < 8 (quantising in place needs a row's integers, padded to 8, to take no more bytes than its floats).
+   * A kernel for m × d rows, or null when WebAssembly SIMD is unavailable or the rows do not fit.
    * `reuse`: a kernel whose memory the new one may take over (same d, room for m rows); it must no
    * longer be used.
    */
   static create(m: number, d: number, reuse?: unknown): QuantisedDistances | null {
     const module = newKernelModule();
-    if (!module || d < 8 || layout(m, d).bytes > MAX_BYTES) return null;
+    if (!module || d < 1 || layout(m, d).bytes > MAX_BYTES) return null;
     if (reuse instanceof QuantisedDistances && reuse.d === d && reuse.capacity >= m) {
       return new QuantisedDistances(module, m, d, reuse.capacity, reuse.memory);
     }
     return new QuantisedDistances(module, m, d, m);
   }
 
-  /** The quantisation of the rows in `floats` with the finest step: c the midpoint of each range. */
-  quantisation(): Quantisation {
-    const { d, m, memory, at } = this;
-    const lo = new Float32Array(memory.buffer, at.lo, d).fill(Infinity);
-    const hi = new Float32Array(memory.buffer, at.hi, d).fill(-Infinity);
-    this.kernel.ranges(at.rows, m, d, at.lo, at.hi);
-    const centre = new Float32Array(memory.buffer, at.centre, d);
+  /**
+   * Calls f(first, count) for the rows at[first…first + count) of x (row at[p] at x[at[p]·d…]), STAGE at
+   * a time, once they are copied to the staging area.
+   */
+  private staged(x: Float32Array, at: Int32Array, f: (first: number, count: number) => void): void {
+    const { d, stage } = this;
+    for (let first = 0; first < at.length; first += STAGE) {
+      const count = Math.min(STAGE, at.length - first);
+      for (let i = 0; i < count; i++) stage.set(x.subarray(at[first + i] * d, at[first + i] * d + d), i * d);
+      f(first, count);
+    }
+  }
+
+  /**
+   * The quantisation of rows at[0…m) of x (row at[p] at x[at[p]·d…]) with the finest step: c the midpoint
+   * of each coordinate's range.
+   */
+  quantisation(x: Float32Array, at: Int32Array): Quantisation {
+    const { d, memory, at: where } = this;
+    const m = at.length;
+    const lo = new Float32Array(memory.buffer, where.lo, d).fill(Infinity);
+    const hi = new Float32Array(memory.buffer, where.hi, d).fill(-Infinity);
+    this.staged(x, at, (_, count) => this.kernel.ranges(where.stage, count, d, where.lo, where.hi));
+    const centre = new Float32Array(memory.buffer, where.centre, d);
     let half = 0;
     let size = 0;
     for (let k = 0; k < d; k++) {
@@ -190,28 +208,31 @@ export class QuantisedDistances {
     return { centre, step, size: m > 0 ? 2 * size : 0 };
   }
 
-  /** Quantises the rows in `floats` in place by `by` (from `quantisation()`; a finite step). */
-  quantise(by: Quantisation): void {
-    const { d, m, at, residual } = this;
+  /** Quantises rows at[0…m) of x into rows 0…m − 1 by `by` (from `quantisation`, a finite step). */
+  quantise(x: Float32Array, at: Int32Array, by: Quantisation): void {
+    const { d, dp, at: where, residual } = this;
     this.step = by.step;
-    this.kernel.quantise(
-      at.rows,
-      m,
-      d,
-      this.dp,
-      at.centre,
-      by.step,
-      Math.fround(1 / by.step),
-      quantisationLimit(d),
-      at.norms,
-      at.residuals,
+    this.staged(x, at, (first, count) =>
+      this.kernel.quantise(
+        where.stage,
+        where.rows + 2 * dp * first,
+        count,
+        d,
+        dp,
+        where.centre,
+        by.step,
+        Math.fround(1 / by.step),
+        quantisationLimit(d),
+        where.norms + 4 * first,
+        where.residuals + 4 * first,
+      ),
     );
     // Float32 sums of squares lose at most γₙ (n = ⌈d/4⌉ + 4 roundings on a term's path), and each
     // computed rₖ is within 3u·(|x| + |c|) of the real residual of the float32 c and s
-    const sums = new Float32Array(this.memory.buffer, at.residuals, m);
+    const sums = new Float32Array(this.memory.buffer, where.residuals, at.length);
     const lost = 1 / (1 - gamma(Math.ceil(d / 4) + 4));
     const roundoff = 3 * U * Math.sqrt(d) * by.size;
-    for (let p = 0; p < m; p++) residual[p] = Math.sqrt(sums[p] * lost) * (1 + 4 * U) + roundoff;
+    for (let p = 0; p < at.length; p++) residual[p] = Math.sqrt(sums[p] * lost) * (1 + 4 * U) + roundoff;
   }
 
   /**

@@ -653,14 +653,13 @@
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $rowsLoop))))
 
-  ;; quantise(rows, m, d, dp, centre, step, inverse, limit, norms, residuals): turns m rows of d float32 at
-  ;; rows (d apart) into rows of dp 16-bit integers at rows (dp apart, zero-padded), in place — a row's
-  ;; integers never reach past floats already read, as 2·dp ≤ 4·d. Coordinate x becomes
+  ;; quantise(from, to, m, d, dp, centre, step, inverse, limit, norms, residuals): turns m rows of d float32
+  ;; at from (d apart) into rows of dp 16-bit integers at to (dp apart, zero-padded). Coordinate x becomes
   ;; q = nearest((x − c)·inverse) clamped to ±limit, y = x − c and r = y − q·step all in float32; row p's
   ;; Σq² (exact in 64 bits, then float32) goes to norms[p] and its Σr² (float32 lane sums) to residuals[p].
   (func (export "quantise")
-    (param $rows i32) (param $m i32) (param $d i32) (param $dp i32) (param $centre i32) (param $step f32)
-    (param $inverse f32) (param $limit i32) (param $norms i32) (param $residuals i32)
+    (param $rows i32) (param $out i32) (param $m i32) (param $d i32) (param $dp i32) (param $centre i32)
+    (param $step f32) (param $inverse f32) (param $limit i32) (param $norms i32) (param $residuals i32)
     (local $p i32) (local $k i32) (local $from i32) (local $to i32) (local $whole i32)
     (local $steps v128) (local $inverses v128) (local $highs v128) (local $lows v128)
     (local $y0 v128) (local $y1 v128) (local $q0 v128) (local $q1 v128) (local $t v128)
@@ -675,7 +674,7 @@
       (loop $rowsLoop
         (br_if $rowsDone (i32.ge_u (local.get $p) (local.get $m)))
         (local.set $from (i32.add (local.get $rows) (i32.shl (i32.mul (local.get $p) (local.get $d)) (i32.const 2))))
-        (local.set $to (i32.add (local.get $rows) (i32.shl (i32.mul (local.get $p) (local.get $dp)) (i32.const 1))))
+        (local.set $to (i32.add (local.get $out) (i32.shl (i32.mul (local.get $p) (local.get $dp)) (i32.const 1))))
         (local.set $r2 (v128.const i32x4 0 0 0 0))
         (local.set $n2 (v128.const i32x4 0 0 0 0))
         (local.set $k (i32.const 0))

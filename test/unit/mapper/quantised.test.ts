@@ -42,15 +42,16 @@ function quantised(
 ): { kernel: QuantisedDistances; by: Quantisation } {
   const kernel = QuantisedDistances.create(m, d, reuse);
   assert.ok(kernel, 'WebAssembly SIMD runs here');
-  for (let p = 0; p < m; p++) kernel.floats.set(x.subarray((m - 1 - p) * d, (m - p) * d), p * d);
-  const by = kernel.quantisation();
-  kernel.quantise(by);
+  const at = Int32Array.from({ length: m }, (_, p) => m - 1 - p);
+  const by = kernel.quantisation(x, at);
+  kernel.quantise(x, at, by);
   return { kernel, by };
 }
 
 const shapes = fc.record({
-  d: fc.oneof(fc.integer({ min: 8, max: 70 }), fc.constantFrom(100, 512, 513, 2048)),
-  m: fc.integer({ min: 1, max: 80 }),
+  d: fc.oneof(fc.integer({ min: 1, max: 70 }), fc.constantFrom(100, 512, 513, 2048)),
+  // past 256 rows, the rows are quantised in several calls
+  m: fc.oneof(fc.integer({ min: 1, max: 80 }), fc.constantFrom(300, 600)),
   seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
   scale: fc.constantFrom(1e-3, 1, 1e4),
   offset: fc.constantFrom(0, 10, 1e5),
@@ -108,7 +109,7 @@ test('a radius lists every pair within it, each value within its error bound of 
         if (!(exacts[k] > s2)) assert.ok(listed.has(k), `dropped pair ${k}: ${exacts[k]} ≤ ${s2}`);
       }
     }),
-    { numRuns: 300 },
+    { numRuns: 200 },
   );
   assert.ok(decided > 100, `${decided} pairs where the quantised kernel would be taken`);
 });
