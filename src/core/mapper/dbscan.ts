@@ -15,7 +15,7 @@ import {
   uniteWithNeighbours,
   type PointBlock,
 } from './neighbors';
-import { pairsWithinTiled } from './tiled';
+import { exactDistance, pairsWithinTiled } from './tiled';
 import type { Metric } from './types';
 
 export interface DbscanResult {
@@ -77,6 +77,77 @@ function subtreeRoots(b: PointBlock, isCore: Uint8Array, parent: Int32Array): In
   return out;
 }
 
+/**
+ * The pairs the kernel could not decide (pairsWithinTiled's `doubtful`), each decided by the exact
+ * distance only where it can change the result — a point's core status still open, two core points not
+ * yet connected, a border point that might join a lower-numbered cluster — in that order, as DBSCAN
+ * settles them. Most lie between core points already connected and are never computed.
+ */
+class Doubts {
+  /** Per pair: 0 undecided, 1 outside, 2 within. */
+  private readonly state: Uint8Array;
+
+  constructor(
+    private readonly b: PointBlock,
+    private readonly pairs: Int32Array,
+    private readonly eps: number,
+  ) {
+    this.state = new Uint8Array(pairs.length / 2);
+  }
+
+  /** Whether pair t lies within eps, deciding it now if undecided. */
+  private within(t: number): boolean {
+    if (this.state[t] === 0) {
+      this.state[t] = exactDistance(this.b, this.pairs[2 * t], this.pairs[2 * t + 1]) <= this.eps ? 2 : 1;
+    }
+    return this.state[t] === 2;
+  }
+
+  /**
+   * Decides the pairs of points whose core status they could change (fewer than k neighbours found so
+   * far, at least k counting undecided pairs), adding those within to the neighbour lists.
+   */
+  settleCounts(fill: Int32Array, k: number, neighbours: (p: number, q: number) => void): void {
+    const { pairs } = this;
+    const open = new Int32Array(fill.length);
+    for (let i = 0; i < pairs.length; i++) open[pairs[i]]++;
+    const unsettled = (p: number): boolean => fill[p] < k && fill[p] + open[p] >= k;
+    for (let t = 0; t < pairs.length / 2; t++) {
+      const p = pairs[2 * t];
+      const q = pairs[2 * t + 1];
+      if (!unsettled(p) && !unsettled(q)) continue;
+      open[p]--;
+      open[q]--;
+      if (this.within(t)) neighbours(p, q);
+    }
+  }
+
+  /** Unites the core pairs within eps that are not yet connected. */
+  settleUnions(isCore: Uint8Array, parent: Int32Array): void {
+    const { pairs } = this;
+    for (let t = 0; t < pairs.length / 2; t++) {
+      const p = pairs[2 * t];
+      const q = pairs[2 * t + 1];
+      if (isCore[p] && isCore[q] && find(parent, p) !== find(parent, q) && this.within(t))
+        unite(parent, p, q);
+    }
+  }
+
+  /** Lowers a border point's label to that of a core point within eps with a lower one. */
+  settleBorders(isCore: Uint8Array, labelAt: Int32Array, borderLabel: Int32Array): void {
+    const { pairs } = this;
+    for (let t = 0; t < pairs.length / 2; t++) {
+      const p = pairs[2 * t];
+      const q = pairs[2 * t + 1];
+      if (isCore[p] === isCore[q]) continue;
+      const border = isCore[p] ? q : p;
+      const label = labelAt[isCore[p] ? p : q];
+      if ((borderLabel[border] < 0 || label < borderLabel[border]) && this.within(t))
+        borderLabel[border] = label;
+    }
+  }
+}
+
 /** `pairBudget`: pairs within eps kept, at most, before the pair list gives way to the searches. */
 export function dbscanBlock(
   b: PointBlock,
@@ -96,14 +167,16 @@ export function dbscanBlock(
   // with the SIMD kernel, every pair within eps, each computed once (null when there are too many to
   // keep); else, or then, the per-row searches
   const tiles = b.quantised ?? b.kernel;
-  const pairs = tiles ? pairsWithinTiled(b, tiles, eps, pairBudget) : null;
-  if (pairs) {
-    for (let t = 0; t < pairs.length; t += 2) {
-      const p = pairs[t];
-      const q = pairs[t + 1];
-      if (fill[p] < k) seeds[p * k + fill[p]++] = q;
-      if (fill[q] < k) seeds[q * k + fill[q]++] = p;
-    }
+  const found = tiles ? pairsWithinTiled(b, tiles, eps, pairBudget) : null;
+  const pairs = found?.pairs;
+  const doubts = found ? new Doubts(b, found.doubtful, eps) : null;
+  const neighbours = (p: number, q: number): void => {
+    if (fill[p] < k) seeds[p * k + fill[p]++] = q;
+    if (fill[q] < k) seeds[q * k + fill[q]++] = p;
+  };
+  if (pairs && doubts) {
+    for (let t = 0; t < pairs.length; t += 2) neighbours(pairs[t], pairs[t + 1]);
+    doubts.settleCounts(fill, k, neighbours);
     for (let p = 0; p < m; p++) if (fill[p] >= k) isCore[p] = 1;
   } else {
     seedFromLeaves(b, eps, k, seeds, fill);
@@ -115,10 +188,11 @@ export function dbscanBlock(
 
   // components of core points
   const parent = Int32Array.from({ length: m }, (_, i) => i);
-  if (pairs) {
+  if (pairs && doubts) {
     for (let t = 0; t < pairs.length; t += 2) {
       if (isCore[pairs[t]] && isCore[pairs[t + 1]]) unite(parent, pairs[t], pairs[t + 1]);
     }
+    doubts.settleUnions(isCore, parent);
   } else {
     // first join the seeds, then look only into subtrees whose core points are not all in p's component
     // already (pairs already united need no distance)
@@ -165,6 +239,7 @@ export function dbscanBlock(
     }
     borderLabel[p] = best;
   }
+  doubts?.settleBorders(isCore, labelAt, borderLabel);
 
   const labels = new Int32Array(m);
   const core = new Uint8Array(m);

@@ -18,7 +18,7 @@ import type { QuantisedDistances } from './quantised';
 import { TILE, type SquaredDistances } from './sqdist';
 
 /** A kernel's exact fallback: the coordinate-order float64 distance between positions p and q. */
-function exactDistance(b: PointBlock, p: number, q: number): number {
+export function exactDistance(b: PointBlock, p: number, q: number): number {
   return euclideanDistanceRows(b.rows, rowStart(b, p), b.rows, rowStart(b, q), b.d);
 }
 
@@ -66,32 +66,52 @@ function unitPairs(b: PointBlock, eps: number, visit: (v: number, u: number) => 
   return true;
 }
 
-/**
- * Whether the pair (p, q) of a kernel candidate lies within eps (its squared value v with error e): from
- * the bound when certain, else by the exact distance.
- */
-function within(b: PointBlock, v: number, e: number, p: number, q: number, eps: number): boolean {
+const OUTSIDE = 0;
+const WITHIN = 1;
+const DOUBTFUL = 2;
+
+/** What a kernel value v with error e says of a pair against the squared radius s2. */
+function bounded(v: number, e: number, s2: number): number {
   // the float64 recomputation and the square root round by far less than the 1e-9 margins
-  const s2 = eps * eps;
-  if (v - e > s2 * (1 + 1e-9)) return false;
-  return v + e < s2 * (1 - 1e-9) || exactDistance(b, p, q) <= eps;
+  return v - e > s2 * (1 + 1e-9) ? OUTSIDE : v + e < s2 * (1 - 1e-9) ? WITHIN : DOUBTFUL;
+}
+
+/** Pairs of positions (p, q) flat, growing as they come. */
+class PairList {
+  private data = new Int32Array(1024);
+  length = 0;
+
+  push(p: number, q: number): void {
+    if (this.length + 2 > this.data.length) {
+      const grown = new Int32Array(2 * this.data.length);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = p;
+    this.data[this.length++] = q;
+  }
+
+  pairs(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
 }
 
 /**
  * Every pair of positions within euclidean distance `eps`, each once (p < q): the rows of every pair of
- * units within reach compared whole, tile by tile. Returns the pairs flat, or null once there are more
- * than `budget`.
+ * units within reach compared whole, tile by tile. Returns the pairs flat — those the kernel's bound
+ * puts within eps, and apart those it could not decide (`doubtful`: the caller decides those it needs by
+ * exactDistance) — or null once there are more than `budget` in all.
  */
 export function pairsWithinTiled(
   b: PointBlock,
   kernel: SquaredDistances | QuantisedDistances,
   eps: number,
   budget: number,
-): Int32Array | null {
+): { pairs: Int32Array; doubtful: Int32Array } | null {
   const { start, end } = b;
   const s2 = eps * eps;
-  let out = new Int32Array(4096);
-  let len = 0;
+  const sure = new PairList();
+  const doubtful = new PairList();
   const complete = unitPairs(b, eps, (v, u) => {
     for (let a = start[v]; a < end[v]; a += TILE) {
       const na = Math.min(TILE, end[v] - a);
@@ -101,21 +121,17 @@ export function pairsWithinTiled(
         for (let t = 0; t < cand.count; t++) {
           const p = a + cand.i[t];
           const q = c + cand.j[t];
-          if (q <= p || !within(b, cand.v[t], cand.e[t], p, q, eps)) continue;
-          if (len >= 2 * budget) return false;
-          if (len + 2 > out.length) {
-            const grown = new Int32Array(2 * out.length);
-            grown.set(out);
-            out = grown;
-          }
-          out[len++] = p;
-          out[len++] = q;
+          if (q <= p) continue;
+          const verdict = bounded(cand.v[t], cand.e[t], s2);
+          if (verdict === OUTSIDE) continue;
+          if (sure.length + doubtful.length >= 2 * budget) return false;
+          (verdict === WITHIN ? sure : doubtful).push(p, q);
         }
       }
     }
     return true;
   });
-  return complete ? out.subarray(0, len) : null;
+  return complete ? { pairs: sure.pairs(), doubtful: doubtful.pairs() } : null;
 }
 
 /** Queries that walk the tree together in `kthNeighbourDistancesTiled` (query slots 0 … GROUP − 1). */

@@ -294,3 +294,32 @@ test('every node’s ball holds its rows, and each row its leaf distance (plain 
     }
   }
 });
+
+test('pairs the kernel cannot decide (distance exactly eps) still join clusters and reach border points', () => {
+  // on a line in 40 dimensions: clusters of five rows one apart, A (0…4) and B (9…13) linked only by the
+  // pair (4, 9), exactly eps apart; C (40…44) and D (54…58) apart; a row at 49, exactly eps from C's 44 and
+  // D's 54, is a border point of C, the cluster numbered first
+  const d = 40;
+  const eps = 5;
+  const positions = [0, 1, 2, 3, 4, 9, 10, 11, 12, 13, 40, 41, 42, 43, 44, 54, 55, 56, 57, 58, 49];
+  const n = positions.length;
+  const x = new Float32Array(n * d);
+  positions.forEach((t, i) => (x[i * d] = t));
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const want = withoutKernel(() => dbscan(x, d, all, eps, 5));
+  assert.deepEqual(Array.from(want.labels), [
+    ...new Array(10).fill(0),
+    ...new Array(5).fill(1),
+    ...new Array(5).fill(2),
+    1,
+  ]);
+  const whole = buildBlock(x, d, all, 'euclidean');
+  assert.ok(whole.kernel, 'WebAssembly SIMD runs here');
+  const restricted = restrictBlock(whole, all, null, eps);
+  assert.ok(restricted.quantised);
+  for (const block of [whole, restricted]) {
+    const got = dbscanBlock(block, eps, 5);
+    assert.deepEqual(Array.from(got.labels), Array.from(want.labels));
+    assert.deepEqual(Array.from(got.core), Array.from(want.core));
+  }
+});
