@@ -457,6 +457,13 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
   for (let v = nodes - 1; v >= 0; v--) {
     const co = v * d;
     const cnt = end[v] - start[v];
+    if (left[v] < 0 && kernelBuild) {
+      kernel.leafCentre(start[v], end[v], centre, co, leafDist);
+      let rad = 0;
+      for (let q = start[v]; q < end[v]; q++) rad = Math.max(rad, leafDist[q]);
+      radius[v] = rad;
+      continue;
+    }
     if (left[v] < 0) {
       for (let q = start[v]; q < end[v]; q++) {
         const w = inv[q];

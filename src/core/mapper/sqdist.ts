@@ -87,6 +87,8 @@ interface Kernels {
   tileGram: KernelFn;
   tileColumns: KernelFn;
   dots: (rows: number, d: number, ids: number, count: number, w: number, out: number) => void;
+  sums: (rows: number, m: number, d: number, out: number) => void;
+  distances: (rows: number, m: number, d: number, centre: number, out: number) => void;
 }
 
 /**
@@ -104,25 +106,30 @@ export interface Candidates {
   gram: boolean;
 }
 
+const align16 = (bytes: number): number => (bytes + 15) & ~15;
+
 /**
  * Where a kernel's memory holds what, in bytes, for room for `capacity` rows of d coordinates: 16 bytes
  * (the row kernel reads the last vector of a row ending at the row's end, so for d < 4 it starts before
  * the row), the rows with TILE padding rows (a padded tile reads past the last row) and their norms, the
  * rows again by columns when d < COLUMNS_BELOW, then AREAS scratch areas, one per thread: TILE query rows
- * and their norms, the output and the list of its indices. The offsets are those of scratch area `area`.
+ * and their norms, the output and the list of its indices, and d float64 (a centre). The offsets are
+ * those of scratch area `area`.
  */
 function layout(capacity: number, d: number, area: number) {
   const rowBytes = 4 * d;
   const rows = 16;
   const norms = rows + rowBytes * (capacity + TILE);
   const cols = norms + 4 * (capacity + TILE);
-  const areas = cols + (d < COLUMNS_BELOW ? rowBytes * (capacity + 2 * TILE) : 0);
-  const areaBytes = rowBytes * TILE + 4 * (TILE + 4) + 8 * OUT;
+  // areas start at multiples of 16 bytes, so that their float64 views align
+  const areas = align16(cols + (d < COLUMNS_BELOW ? rowBytes * (capacity + 2 * TILE) : 0));
+  const areaBytes = align16(rowBytes * TILE + 4 * (TILE + 4) + 8 * OUT + 8 * d);
   const queries = areas + area * areaBytes;
   const queryNorms = queries + rowBytes * TILE;
   const out = queryNorms + 4 * (TILE + 4);
   const list = out + 4 * OUT;
-  return { rows, norms, cols, queries, queryNorms, out, list, bytes: areas + AREAS * areaBytes };
+  const wide = list + 4 * OUT;
+  return { rows, norms, cols, queries, queryNorms, out, list, wide, bytes: areas + AREAS * areaBytes };
 }
 
 /**
@@ -150,6 +157,7 @@ export class SquaredDistances {
   private readonly colsAt: number;
   private readonly outAt: number;
   private readonly listAt: number;
+  private readonly wideAt: number;
   /** Squared norms of the rows as float32 (rows stored by rows; `seal` computes or takes them). */
   readonly norms: Float32Array;
   private readonly queries: Float32Array;
@@ -185,6 +193,7 @@ export class SquaredDistances {
     this.queryNormsAt = at.queryNorms;
     this.outAt = at.out;
     this.listAt = at.list;
+    this.wideAt = at.wide;
     // shared, so that helper threads read the rows where they are (parallel.ts)
     const pages = Math.max(1, Math.ceil(at.bytes / PAGE));
     this.memory = memory ?? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
@@ -300,6 +309,26 @@ export class SquaredDistances {
       this.list.set(ids.subarray(c, c + n));
       this.kernels.dots(this.rowsAt, this.d, this.listAt, n, this.queryAt, this.outAt);
       for (let i = 0; i < n; i++) out[c + i] = this.out[i];
+    }
+  }
+
+  /**
+   * The mean of rows [s, e) into c[co…co + d), rounded to float32 (so that queries hold centres exactly),
+   * and each row's float64 distance to it into dist[s…e): a leaf's centre and distances. The sums run
+   * row by row as in JavaScript; the distances add their squares in two lanes (the searches' bounds carry
+   * slack for any order).
+   */
+  leafCentre(s: number, e: number, c: Float64Array, co: number, dist: Float64Array): void {
+    const { d } = this;
+    const n = e - s;
+    const wide = new Float64Array(this.memory.buffer, this.wideAt, d);
+    this.kernels.sums(this.rowsAt + 4 * d * s, n, d, this.wideAt);
+    for (let k = 0; k < d; k++) wide[k] = c[co + k] = Math.fround(wide[k] / n);
+    const out = new Float64Array(this.memory.buffer, this.outAt, OUT / 2);
+    for (let a = s; a < e; a += out.length) {
+      const count = Math.min(out.length, e - a);
+      this.kernels.distances(this.rowsAt + 4 * d * a, count, d, this.wideAt, this.outAt);
+      dist.set(out.subarray(0, count), a);
     }
   }
 

@@ -755,4 +755,80 @@
               (f32.add (f32x4.extract_lane 1 (local.get $r2)) (f32x4.extract_lane 3 (local.get $r2))))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $rowsLoop))))
+
+  ;; sums(rows, m, d, out): out[k] = Σ over m rows of d float32 (d apart) of coordinate k, in float64 (d
+  ;; float64 at out; two coordinates per operation, the last one alone when d is odd).
+  (func (export "sums") (param $rows i32) (param $m i32) (param $d i32) (param $out i32)
+    (local $p i32) (local $k i32) (local $at i32) (local $pairs i32) (local $o i32)
+    (local.set $pairs (i32.and (local.get $d) (i32.const -2)))
+    (local.set $k (i32.const 0))
+    (block $zeroDone
+      (loop $zero
+        (br_if $zeroDone (i32.ge_u (local.get $k) (local.get $d)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3))) (f64.const 0))
+        (local.set $k (i32.add (local.get $k) (i32.const 1)))
+        (br $zero)))
+    (local.set $p (i32.const 0))
+    (block $rowsDone
+      (loop $rowsLoop
+        (br_if $rowsDone (i32.ge_u (local.get $p) (local.get $m)))
+        (local.set $at (i32.add (local.get $rows) (i32.shl (i32.mul (local.get $p) (local.get $d)) (i32.const 2))))
+        (local.set $k (i32.const 0))
+        (block $pairsDone
+          (loop $pairsLoop
+            (br_if $pairsDone (i32.ge_u (local.get $k) (local.get $pairs)))
+            (local.set $o (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 3))))
+            (v128.store align=8 (local.get $o)
+              (f64x2.add (v128.load align=8 (local.get $o))
+                (f64x2.promote_low_f32x4
+                  (v128.load64_zero align=4 (i32.add (local.get $at) (i32.shl (local.get $k) (i32.const 2)))))))
+            (local.set $k (i32.add (local.get $k) (i32.const 2)))
+            (br $pairsLoop)))
+        (if (i32.ne (local.get $pairs) (local.get $d))
+          (then
+            (local.set $o (i32.add (local.get $out) (i32.shl (local.get $pairs) (i32.const 3))))
+            (f64.store (local.get $o)
+              (f64.add (f64.load (local.get $o))
+                (f64.promote_f32 (f32.load (i32.add (local.get $at) (i32.shl (local.get $pairs) (i32.const 2)))))))))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $rowsLoop))))
+
+  ;; distances(rows, m, d, centre, out): out[p] = ‖row p − centre‖ in float64 for m rows of d float32 (d
+  ;; apart) and a centre of d float64 — the coordinates in two float64 lanes, summed at the end.
+  (func (export "distances") (param $rows i32) (param $m i32) (param $d i32) (param $centre i32) (param $out i32)
+    (local $p i32) (local $k i32) (local $at i32) (local $pairs i32) (local $s v128) (local $t v128) (local $r f64)
+    (local.set $pairs (i32.and (local.get $d) (i32.const -2)))
+    (local.set $p (i32.const 0))
+    (block $rowsDone
+      (loop $rowsLoop
+        (br_if $rowsDone (i32.ge_u (local.get $p) (local.get $m)))
+        (local.set $at (i32.add (local.get $rows) (i32.shl (i32.mul (local.get $p) (local.get $d)) (i32.const 2))))
+        (local.set $s (v128.const i32x4 0 0 0 0))
+        (local.set $k (i32.const 0))
+        (block $pairsDone
+          (loop $pairsLoop
+            (br_if $pairsDone (i32.ge_u (local.get $k) (local.get $pairs)))
+            (local.set $t
+              (f64x2.sub
+                (f64x2.promote_low_f32x4
+                  (v128.load64_zero align=4 (i32.add (local.get $at) (i32.shl (local.get $k) (i32.const 2)))))
+                (v128.load align=8 (i32.add (local.get $centre) (i32.shl (local.get $k) (i32.const 3))))))
+            (local.set $s (f64x2.add (local.get $s) (f64x2.mul (local.get $t) (local.get $t))))
+            (local.set $k (i32.add (local.get $k) (i32.const 2)))
+            (br $pairsLoop)))
+        (local.set $r (f64.add (f64x2.extract_lane 0 (local.get $s)) (f64x2.extract_lane 1 (local.get $s))))
+        (if (i32.ne (local.get $pairs) (local.get $d))
+          (then
+            (local.set $r
+              (f64.add (local.get $r)
+                (f64.mul
+                  (f64.sub
+                    (f64.promote_f32 (f32.load (i32.add (local.get $at) (i32.shl (local.get $pairs) (i32.const 2)))))
+                    (f64.load (i32.add (local.get $centre) (i32.shl (local.get $pairs) (i32.const 3)))))
+                  (f64.sub
+                    (f64.promote_f32 (f32.load (i32.add (local.get $at) (i32.shl (local.get $pairs) (i32.const 2)))))
+                    (f64.load (i32.add (local.get $centre) (i32.shl (local.get $pairs) (i32.const 3))))))))))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $p) (i32.const 3))) (f64.sqrt (local.get $r)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $rowsLoop))))
 )
