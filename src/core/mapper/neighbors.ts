@@ -49,6 +49,8 @@ export interface PointBlock {
   right: Int32Array;
   radius: Float64Array;
   centre: Float64Array;
+  /** The centres as float32, with a kernel (they are float32 values then): copied to its query slots. */
+  centre32: Float32Array | null;
   /** Distance of each position to its leaf's centre. */
   leafDist: Float64Array;
   /**
@@ -491,6 +493,8 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
     radius[v] = rad;
   }
   if (kernelBuild) kernelRadii(kernel, { start, end, left, right }, centre, radius);
+  const centre32 = kernel ? new Float32Array(new SharedArrayBuffer(4 * nodes * d)) : null;
+  centre32?.set(centre);
   const parent = new Int32Array(nodes).fill(-1);
   for (let v = 0; v < nodes; v++) if (left[v] >= 0) parent[left[v]] = parent[right[v]] = v;
   const reachAt = new Int32Array(nodes + 1);
@@ -520,6 +524,7 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
     right: Int32Array.from(right),
     radius,
     centre,
+    centre32,
     leafDist,
     reachAt,
     reachNode: Int32Array.from(reachNode),

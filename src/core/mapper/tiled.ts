@@ -154,7 +154,8 @@ export function kthNeighbourDistancesTiled(
 ): Float64Array {
   const out = new Float64Array(positions.length);
   if (b.m === 0) return out.fill(Infinity);
-  const { radius, left, right, start, end, centre } = b;
+  const { radius, left, right, start, end } = b;
+  const centre = b.centre32 ?? b.centre;
   const d = b.d;
   const order = Array.from(positions.keys()).sort((i, j) => positions[i] - positions[j]);
   // the walk's stack: nodes, and the group's distance bounds to each (two entries per level at most)

@@ -272,7 +272,10 @@ test('every node’s ball holds its rows, and each row its leaf distance (plain 
       () => withoutKernel(() => buildBlock(x, d, all, 'euclidean')),
     ]) {
       const whole = build();
-      if (whole.kernel) assert.ok(whole.centre.every((c) => c === Math.fround(c)));
+      if (whole.kernel) {
+        assert.ok(whole.centre.every((c) => c === Math.fround(c)));
+        assert.deepEqual(Array.from(whole.centre32!), Array.from(whole.centre));
+      }
       for (const b of [whole, restrictBlock(whole, some), restrictBlock(whole, some, null, 1)]) {
         // the Gram form's norms, copied along with the rows into a restricted block
         if (b.kernel && !b.kernel.byColumns) {
