@@ -88,7 +88,7 @@ interface Kernels {
   tileColumns: KernelFn;
   dots: (rows: number, d: number, ids: number, count: number, w: number, out: number) => void;
   sums: (rows: number, m: number, d: number, out: number) => void;
-  distances: (rows: number, m: number, d: number, centre: number, out: number) => void;
+  squares: (rows: number, m: number, d: number, centre: number, out: number) => void;
 }
 
 /**
@@ -246,7 +246,10 @@ export class SquaredDistances {
   seal(normsCopied = false): void {
     const { m, d, rows } = this;
     if (!this.byColumns) {
-      if (!normsCopied) for (let p = 0; p < m; p++) this.norms[p] = squaredNorm(rows, p * d, d);
+      if (normsCopied) return;
+      // ‖x − 0‖² in float64, rounded to float32
+      new Float64Array(this.memory.buffer, this.wideAt, d).fill(0);
+      this.squares(0, m, (a, values) => this.norms.set(values, a));
       return;
     }
     const cols = new Float32Array(this.memory.buffer, this.colsAt, d * (m + 2 * TILE));
@@ -326,11 +329,22 @@ export class SquaredDistances {
     const wide = new Float64Array(this.memory.buffer, this.wideAt, d);
     this.kernels.sums(this.rowsAt + 4 * d * s, n, d, this.wideAt);
     for (let k = 0; k < d; k++) wide[k] = c[co + k] = Math.fround(wide[k] / n);
+    this.squares(s, e, (a, values) => {
+      for (let i = 0; i < values.length; i++) dist[a + i] = Math.sqrt(values[i]);
+    });
+  }
+
+  /**
+   * Calls f(a, values) with values[i] = ‖row a + i − w‖² in float64 (w: d float64 in the wide scratch),
+   * for the rows [s, e) a chunk at a time (values valid during the call).
+   */
+  private squares(s: number, e: number, f: (a: number, values: Float64Array) => void): void {
+    const d = this.d;
     const out = new Float64Array(this.memory.buffer, this.outAt, OUT / 2);
     for (let a = s; a < e; a += out.length) {
       const count = Math.min(out.length, e - a);
-      this.kernels.distances(this.rowsAt + 4 * d * a, count, d, this.wideAt, this.outAt);
-      dist.set(out.subarray(0, count), a);
+      this.kernels.squares(this.rowsAt + 4 * d * a, count, d, this.wideAt, this.outAt);
+      f(a, out.subarray(0, count));
     }
   }
 
@@ -455,13 +469,6 @@ export class SquaredDistances {
     found.gram = gram;
     return found;
   }
-}
-
-/** Σ x² of one row in float64 (the norms array rounds it to float32). */
-function squaredNorm(rows: Float32Array, r: number, d: number): number {
-  let s = 0;
-  for (let k = 0; k < d; k++) s += rows[r + k] * rows[r + k];
-  return s;
 }
 
 /** A float32 threshold at or above hi: the kernels compare in float32. */

@@ -793,9 +793,9 @@
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $rowsLoop))))
 
-  ;; distances(rows, m, d, centre, out): out[p] = ‖row p − centre‖ in float64 for m rows of d float32 (d
+  ;; squares(rows, m, d, centre, out): out[p] = ‖row p − centre‖² in float64 for m rows of d float32 (d
   ;; apart) and a centre of d float64 — the coordinates in two float64 lanes, summed at the end.
-  (func (export "distances") (param $rows i32) (param $m i32) (param $d i32) (param $centre i32) (param $out i32)
+  (func (export "squares") (param $rows i32) (param $m i32) (param $d i32) (param $centre i32) (param $out i32)
     (local $p i32) (local $k i32) (local $at i32) (local $pairs i32) (local $s v128) (local $t v128) (local $r f64)
     (local.set $pairs (i32.and (local.get $d) (i32.const -2)))
     (local.set $p (i32.const 0))
@@ -828,7 +828,7 @@
                   (f64.sub
                     (f64.promote_f32 (f32.load (i32.add (local.get $at) (i32.shl (local.get $pairs) (i32.const 2)))))
                     (f64.load (i32.add (local.get $centre) (i32.shl (local.get $pairs) (i32.const 3))))))))))
-        (f64.store (i32.add (local.get $out) (i32.shl (local.get $p) (i32.const 3))) (f64.sqrt (local.get $r)))
+        (f64.store (i32.add (local.get $out) (i32.shl (local.get $p) (i32.const 3))) (local.get $r))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $rowsLoop))))
 )
