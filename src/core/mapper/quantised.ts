@@ -13,7 +13,18 @@
  * float32, then two lane sums, the norms' rounding, their sum and the difference). Callers decide a pair
  * from v ± e when certain and recompute the exact float64 distance otherwise, as for sqdist.ts.
  */
-import { MAX_BYTES, OUT, PAGE, TILE, gamma, newKernelModule, up, type Candidates } from './sqdist';
+import {
+  MAX_BYTES,
+  OUT,
+  TILE,
+  candidates,
+  gamma,
+  instantiate,
+  newKernelModule,
+  up,
+  type Candidates,
+  type Kernels,
+} from './sqdist';
 
 /** Rows past the last that a kernel may read: a tile padded to whole groups reads up to TILE beyond. */
 const PAD_ROWS = TILE;
@@ -76,35 +87,6 @@ function layout(capacity: number, d: number) {
   return { rows, norms, residuals, stage, centre, lo, hi, out, list, bytes: list + 4 * OUT };
 }
 
-interface Kernel {
-  tileInt: (
-    a: number,
-    na: number,
-    b: number,
-    nb: number,
-    d: number,
-    out: number,
-    hi: number,
-    list: number,
-    an: number,
-    bn: number,
-  ) => number;
-  ranges: (rows: number, m: number, d: number, lo: number, hi: number) => void;
-  quantise: (
-    from: number,
-    to: number,
-    m: number,
-    d: number,
-    dp: number,
-    centre: number,
-    step: number,
-    inverse: number,
-    limit: number,
-    norms: number,
-    residuals: number,
-  ) => void;
-}
-
 /**
  * m rows of d coordinates quantised to 16 bits in WebAssembly memory (one thread's: a preimage's block),
  * with the tile kernel over them. The caller asks for the rows' `quantisation`, then has them `quantise`d.
@@ -119,21 +101,14 @@ export class QuantisedDistances {
   readonly residual: Float64Array;
   /** The step s: a row's coordinates are c + s·q + r. */
   step = 1;
-  private readonly kernel: Kernel;
+  private readonly kernel: Kernels;
   private readonly dp: number;
   private readonly out: Float32Array;
   private readonly list: Int32Array;
   private readonly stage: Float32Array;
   private readonly at: ReturnType<typeof layout>;
-  private readonly found: Candidates = {
-    count: 0,
-    i: new Int32Array(OUT),
-    j: new Int32Array(OUT),
-    v: new Float64Array(OUT),
-    e: new Float64Array(OUT),
-    // the same fields as SquaredDistances' candidates, so that the walks reading both stay monomorphic
-    gram: true,
-  };
+  // the same shape as SquaredDistances' candidates, so that the walks reading both stay monomorphic
+  private readonly found = candidates(true);
 
   private constructor(
     module: WebAssembly.Module,
@@ -145,11 +120,7 @@ export class QuantisedDistances {
   ) {
     this.dp = padded(d);
     this.at = layout(capacity, d);
-    const pages = Math.max(1, Math.ceil(this.at.bytes / PAGE));
-    // the kernel module imports a shared memory (sqdist.ts's rows are read by helper threads)
-    this.memory = memory ?? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    this.kernel = new WebAssembly.Instance(module, { env: { memory: this.memory } })
-      .exports as unknown as Kernel;
+    ({ memory: this.memory, kernels: this.kernel } = instantiate(module, this.at.bytes, memory));
     this.stage = new Float32Array(this.memory.buffer, this.at.stage, STAGE * d);
     this.rows = new Int16Array(this.memory.buffer, this.at.rows, (m + PAD_ROWS) * this.dp);
     this.norms = new Float32Array(this.memory.buffer, this.at.norms, m + PAD_ROWS);

@@ -45,7 +45,7 @@ export function newKernelModule(): WebAssembly.Module | null {
   return process.env.TOPOSCOPE_NO_WASM === '1' ? null : kernelModule();
 }
 
-export const PAGE = 65536;
+const PAGE = 65536;
 /** WebAssembly memory stops at 4 GiB (65 536 pages). */
 export const MAX_BYTES = 4 * 1024 ** 3 - PAGE;
 /** Output entries of one call: TILE a-rows × (TILE + 4) b-rows (a column tile starts at a group). */
@@ -82,13 +82,29 @@ type KernelFn = (
   bn?: number,
 ) => number;
 
-interface Kernels {
+/** The exports of sqdist.wat (addresses in bytes; see the .wat for each). */
+export interface Kernels {
   tile: KernelFn;
   tileGram: KernelFn;
   tileColumns: KernelFn;
+  tileInt: KernelFn;
   dots: (rows: number, d: number, ids: number, count: number, w: number, out: number) => void;
   sums: (rows: number, m: number, d: number, out: number) => void;
   squares: (rows: number, m: number, d: number, centre: number, out: number) => void;
+  ranges: (rows: number, m: number, d: number, lo: number, hi: number) => void;
+  quantise: (
+    from: number,
+    to: number,
+    m: number,
+    d: number,
+    dp: number,
+    centre: number,
+    step: number,
+    inverse: number,
+    limit: number,
+    norms: number,
+    residuals: number,
+  ) => void;
 }
 
 /**
@@ -107,6 +123,36 @@ export interface Candidates {
 }
 
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
+
+/** Room for one call's candidates; `gram` as the kernel sets it (one shape for both kernel classes). */
+export function candidates(gram: boolean): Candidates {
+  const n = OUT;
+  return {
+    count: 0,
+    i: new Int32Array(n),
+    j: new Int32Array(n),
+    v: new Float64Array(n),
+    e: new Float64Array(n),
+    gram,
+  };
+}
+
+/**
+ * The kernels over `memory`, or over a new memory of `bytes` — shared, so that helper threads read the
+ * rows where they are (parallel.ts).
+ */
+export function instantiate(
+  module: WebAssembly.Module,
+  bytes: number,
+  memory?: WebAssembly.Memory,
+): { memory: WebAssembly.Memory; kernels: Kernels } {
+  const pages = Math.max(1, Math.ceil(bytes / PAGE));
+  const m = memory ?? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  return {
+    memory: m,
+    kernels: new WebAssembly.Instance(module, { env: { memory: m } }).exports as unknown as Kernels,
+  };
+}
 
 /**
  * Where a kernel's memory holds what, in bytes, for room for `capacity` rows of d coordinates: 16 bytes
@@ -164,14 +210,7 @@ export class SquaredDistances {
   private readonly queryNorms: Float32Array;
   private readonly out: Float32Array;
   private readonly list: Int32Array;
-  private readonly found: Candidates = {
-    count: 0,
-    i: new Int32Array(OUT),
-    j: new Int32Array(OUT),
-    v: new Float64Array(OUT),
-    e: new Float64Array(OUT),
-    gram: false,
-  };
+  private readonly found = candidates(false);
 
   private constructor(
     module: WebAssembly.Module,
@@ -194,11 +233,7 @@ export class SquaredDistances {
     this.outAt = at.out;
     this.listAt = at.list;
     this.wideAt = at.wide;
-    // shared, so that helper threads read the rows where they are (parallel.ts)
-    const pages = Math.max(1, Math.ceil(at.bytes / PAGE));
-    this.memory = memory ?? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    this.kernels = new WebAssembly.Instance(module, { env: { memory: this.memory } })
-      .exports as unknown as Kernels;
+    ({ memory: this.memory, kernels: this.kernels } = instantiate(module, at.bytes, memory));
     this.rows = new Float32Array(this.memory.buffer, this.rowsAt, m * d);
     this.norms = new Float32Array(this.memory.buffer, this.normsAt, capacity + TILE);
     this.queries = new Float32Array(this.memory.buffer, this.queryAt, TILE * d);
