@@ -1,5 +1,7 @@
-;; Squared euclidean distances between two tiles of float32 rows, in 128-bit SIMD (4 lanes).
-;; Compiled by `npm run build:wasm` into sqdist-wasm.ts; sqdist.ts loads it and states the error bound.
+;; Squared euclidean distances between two tiles of rows, in 128-bit SIMD: float32 rows (tile, tileGram,
+;; tileColumns; sqdist.ts states their error bounds) and rows quantised to 16-bit integers (tileInt; the
+;; quantising in ranges and quantise; quantised.ts states the bound); and the tree build's passes over
+;; the rows (dots, sums, squares). Compiled by `npm run build:wasm` into sqdist-wasm.ts.
 ;;
 ;; tile(a, na, b, nb, d, out, hi, list): out[j·na + i] = Σₖ (a[i·d + k] − b[j·d + k])² for i < na,
 ;; j < nb, every address in bytes, rows d floats apart. na must be a multiple of 4 and nb of 2 (callers pad
