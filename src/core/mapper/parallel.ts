@@ -60,7 +60,7 @@ const IN_FLIGHT = 2;
 /** Trees a helper keeps, the newest last: both sides drop the oldest beyond this. */
 export const TREES_KEPT = 2;
 /** ε-rule queries per task (small: equal tasks, so the last one's wait is all the imbalance). */
-const KTH_CHUNK = 64;
+const KTH_CHUNK = 32;
 
 /**
  * Below this much work a run stays on the calling thread: a hop costs a message and, the first time, a
