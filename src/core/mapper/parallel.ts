@@ -53,8 +53,7 @@ interface Helper {
 const MAX_HELPERS = AREAS - 1;
 /**
  * Tasks sent to a helper and not yet answered, at most: a second one waits in its queue so that it never
- * idles between answers — while more tasks remain than the helpers hold, for at the end a queued task
- * would leave the calling thread waiting instead.
+ * idles between answers (while the calling thread has other work enough: `share`).
  */
 const IN_FLIGHT = 2;
 /** Trees a helper keeps, the newest last: both sides drop the oldest beyond this. */
@@ -152,6 +151,12 @@ function share(
   const queue = Array.from(costs.keys()).sort((a, b) => costs[b] - costs[a]);
   let next = 0;
   let last = queue.length;
+  // the cost of the tasks not yet started or sent
+  let left = costs.reduce((a, b) => a + b, 0);
+  // a task queued behind a helper's current one starts only when that one ends: worth it while the
+  // calling thread has at least as much other work left meanwhile, else it had better run that task
+  // itself (at the end a queued task would leave it waiting instead)
+  const worthQueueing = (cost: number): boolean => left - cost >= cost;
   const run = ++runs;
   let block = sentBlocks.get(whole);
   if (pool.length > 0 && block === undefined) {
@@ -173,8 +178,12 @@ function share(
         h.blocks.add(block!);
         if (h.blocks.size > TREES_KEPT) h.blocks.delete(h.blocks.values().next().value!);
       }
-      while (flight[t].size < (last - next > pool.length ? IN_FLIGHT : 1) && next < last) {
-        const i = h.warm ? queue[next++] : queue[--last];
+      while (next < last) {
+        const i = h.warm ? queue[next] : queue[last - 1];
+        if (flight[t].size > 0 && (flight[t].size >= IN_FLIGHT || !worthQueueing(costs[i]))) break;
+        if (h.warm) next++;
+        else last--;
+        left -= costs[i];
         if (flight[t].size === 0) heard[t] = Date.now();
         h.port.postMessage(send(i, run, block!));
         flight[t].add(i);
@@ -207,6 +216,7 @@ function share(
   feed();
   while (next < last) {
     const i = queue[next++];
+    left -= costs[i];
     own(i);
     done(i);
     collect();
