@@ -5,9 +5,9 @@
  * with the rows read from memory. A preimage's DBSCAN (most of a high-dimensional mapper's work) runs on
  * it; quantising costs two passes over the preimage's rows (sqdist.wat's ranges and quantise).
  *
- * Every row x of a block becomes q ≈ (x − c)/s rounded (within ±Q), one centre c and one step s for the block, leaving
- * a residual r = x − c − s·q. The integer dot products are exact, so a value's error is the
- * quantisation's, bounded per pair by the triangle inequality,
+ * Every row x of a block becomes q ≈ (x − c)/s rounded (within ±Q), one centre c and one step s for the
+ * block, leaving a residual r = x − c − s·q. The integer dot products are exact, so a value's error is
+ * the quantisation's, bounded per pair by the triangle inequality,
  *   |‖xa − xb‖ − s·‖qa − qb‖| ≤ ‖ra‖ + ‖rb‖,
  * plus the float32 lane sums' (at most γ₈·(‖qa‖² + ‖qb‖²) in integer units: each lane rounds once to
  * float32, then two lane sums, the norms' rounding, their sum and the difference). Callers decide a pair
@@ -18,6 +18,7 @@ import {
   OUT,
   TILE,
   candidates,
+  U,
   gamma,
   instantiate,
   newKernelModule,
@@ -52,7 +53,6 @@ export interface Quantisation {
 
 /** The lane sums' relative bound, of ‖qa‖² + ‖qb‖² (integer units). */
 const LANES = gamma(8) * (1 + 1e-6);
-const U = 2 ** -24;
 
 /**
  * The largest error bound (Candidates.e) that `tile` can give a pair listed for radius r, from the

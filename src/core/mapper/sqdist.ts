@@ -55,7 +55,8 @@ export const OUT = TILE * (TILE + 4);
  * about: then few pairs fall in the band where the exact distance must decide.
  */
 const GRAM_BAND = 1e-3;
-const U = 2 ** -24;
+/** The unit roundoff of float32 (round to nearest). */
+export const U = 2 ** -24;
 /** γₙ = n·u/(1 − n·u): the relative error of n float32 roundings in a row. */
 export const gamma = (n: number): number => (n * U) / (1 - n * U);
 /** Scratch areas in a kernel's memory: one for each thread that may use it at once. */

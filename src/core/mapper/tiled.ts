@@ -1,9 +1,11 @@
 /**
  * The all-pairs and k-nearest searches over a block with a kernel, their distance work done tile by tile
- * in the float32 SIMD kernel (sqdist.ts); blocks without one (cosine, or no WebAssembly SIMD) use the
- * per-row float64 searches of neighbors.ts. A kernel value decides a pair only when its error bound makes the
- * decision certain; otherwise the pair gets the exact coordinate-order float64 distance, the one every
- * other search uses. So the results are identical to the plain searches: the kernel only skips work.
+ * in a SIMD kernel (sqdist.ts's float32 rows, or a restricted block's 16-bit rows, quantised.ts); blocks
+ * without one (cosine, or no WebAssembly SIMD) use the per-row float64 searches of neighbors.ts. A kernel
+ * value decides a pair only when its error bound makes the decision certain; otherwise the pair gets the
+ * exact coordinate-order float64 distance, the one every other search uses (the all-pairs search leaves
+ * that to its caller, who needs only some). So the results are identical to the plain searches: the
+ * kernel only skips work.
  */
 import {
   centreDistance,
