@@ -482,8 +482,8 @@ export function buildBlock(x: Float32Array, d: number, members: Int32Array, metr
     // any point serves as a ball's centre: the kernel's queries are float32 (kernelRadii, the tiled
     // searches), so with a kernel the centres become float32 values
     if (kernel) for (let j = co; j < co + d; j++) centre[j] = Math.fround(centre[j]);
-    // inner radii come from the kernel below, where its build ran
-    if (left[v] >= 0 && kernelBuild) continue;
+    // the kernel build's inner radii come from kernelRadii below (its leaves were done above)
+    if (kernelBuild) continue;
     let rad = 0;
     for (let q = start[v]; q < end[v]; q++) {
       const dist = toCentre(rows, q * d, inv[q], centre, co, d);
@@ -557,6 +557,7 @@ export function restrictBlock(
 ): PointBlock {
   const n = whole.m;
   const d = whole.d;
+  if (whole.source) throw new Error('restrictBlock takes a block built over all rows');
   // row → index in members, −1 for rows outside
   const index = new Int32Array(n).fill(-1);
   for (let i = 0; i < members.length; i++) index[members[i]] = i;
@@ -564,10 +565,11 @@ export function restrictBlock(
   const before = new Int32Array(n + 1);
   for (let P = 0; P < n; P++) before[P + 1] = before[P] + (index[whole.local[P]] >= 0 ? 1 : 0);
   const m = before[n];
-  // whole's positions kept, in order
-  const source = new Int32Array(m);
-  for (let P = 0; P < n; P++) if (index[whole.local[P]] >= 0) source[before[P]] = rowStart(whole, P) / d;
-  const quantised = eps === undefined ? null : quantisedRows(whole, source, eps, reuse);
+  // position p is whole's position kept[p] (also the row of whole.rows holding it: whole is a block
+  // built over all rows, whose position p is row p)
+  const kept = new Int32Array(m);
+  for (let P = 0; P < n; P++) if (index[whole.local[P]] >= 0) kept[before[P]] = P;
+  const quantised = eps === undefined ? null : quantisedRows(whole, kept, eps, reuse);
   const kernel = quantised || whole.metric === 'cosine' ? null : SquaredDistances.create(m, d, reuse);
   const rows = quantised ? whole.rows : kernel ? kernel.rows : new Float32Array(m * d);
   // the rows' squared norms come along with them, where both kernels keep norms
@@ -575,13 +577,11 @@ export function restrictBlock(
   const local = new Int32Array(m);
   const inv = new Float64Array(m);
   const leafDist = new Float64Array(m);
-  for (let P = 0; P < n; P++) {
-    const i = index[whole.local[P]];
-    if (i < 0) continue;
-    const p = before[P];
-    if (!quantised) copyRow(whole.rows, source[p] * d, rows, p * d, d);
+  for (let p = 0; p < m; p++) {
+    const P = kept[p];
+    if (!quantised) copyRow(whole.rows, P * d, rows, p * d, d);
     if (normsFrom) kernel!.norms[p] = normsFrom[P];
-    local[p] = i;
+    local[p] = index[whole.local[P]];
     inv[p] = whole.inv[P];
     leafDist[p] = whole.leafDist[P];
   }
@@ -608,7 +608,7 @@ export function restrictBlock(
     ...whole,
     m,
     rows,
-    source: quantised ? source : null,
+    source: quantised ? kept : null,
     local,
     inv,
     start,
@@ -621,8 +621,8 @@ export function restrictBlock(
 }
 
 /**
- * The rows whole.rows[source[p]] (p < m) quantised for searches within `eps` (restrictBlock), or null
- * where the whole block's rows are not stored by rows or the quantisation is too coarse for eps.
+ * The rows whole.rows[source[p]] (p < source.length) quantised for searches within `eps` (restrictBlock),
+ * or null where the whole block's rows are not stored by rows or the quantisation is too coarse for eps.
  */
 function quantisedRows(
   whole: PointBlock,
