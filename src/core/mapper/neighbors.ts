@@ -8,7 +8,7 @@
  * Cosine distance 1 − a·b/(‖a‖‖b‖) is not a metric; the tree then works on unit vectors, where
  * ‖u − v‖ = √(2(1 − cos)), a metric that bounds it.
  */
-import { QuantisedDistances, worstError } from './quantised';
+import { QuantisedDistances, quantisationOf, worstError } from './quantised';
 import { SquaredDistances, TILE, type SharedKernel } from './sqdist';
 import type { Metric } from './types';
 
@@ -632,11 +632,11 @@ function quantisedRows(
 ): QuantisedDistances | null {
   const d = whole.d;
   if (!whole.kernel || whole.kernel.byColumns) return null;
-  const q = QuantisedDistances.create(source.length, d, reuse);
-  if (!q) return null;
-  const by = q.quantisation(whole.rows, source);
+  const { lo, hi } = whole.kernel.ranges(source);
+  const by = quantisationOf(lo, hi);
   if (!(worstError(by, d, eps) <= QUANTISED_BAND * eps * eps)) return null;
-  q.quantise(whole.rows, source, by);
+  const q = QuantisedDistances.create(source.length, d, reuse);
+  q?.quantise(whole.rows, source, by);
   return q;
 }
 

@@ -3,7 +3,8 @@
  * tileInt): eight coordinates per operation where the float32 kernels take four, and half the bytes to
  * read — at 512 dimensions 1.4 times faster than the float32 Gram form with the rows in cache, 1.7 times
  * with the rows read from memory. A preimage's DBSCAN (most of a high-dimensional mapper's work) runs on
- * it; quantising costs two passes over the preimage's rows (sqdist.wat's ranges and quantise).
+ * it; quantising costs two passes over the preimage's rows (sqdist.wat's ranges, over the whole block's
+ * rows where they lie, and quantise).
  *
  * Every row x of a block becomes q ≈ (x − c)/s rounded (within ±Q), one centre c and one step s for the
  * block, leaving a residual r = x − c − s·q. The integer dot products are exact, so a value's error is
@@ -66,13 +67,34 @@ export function worstError(by: Quantisation, d: number, r: number): number {
   return lanes + R * (2 * Math.sqrt((r + R) ** 2 + lanes) + R);
 }
 
+/**
+ * The quantisation with the finest step of rows whose coordinate k spans [lo[k], hi[k]]
+ * (SquaredDistances.ranges): c the midpoint of each range, s the largest half-range over Q. Empty ranges
+ * (no rows) give c = 0 and s = 1; a NaN range gives s = NaN.
+ */
+export function quantisationOf(lo: Float32Array, hi: Float32Array): Quantisation {
+  const d = lo.length;
+  const centre = new Float32Array(d);
+  let half = 0;
+  let size = 0;
+  for (let k = 0; k < d; k++) {
+    if (lo[k] > hi[k]) continue;
+    centre[k] = (lo[k] + hi[k]) / 2;
+    // a NaN range makes half, and so the step, NaN
+    half = Math.max(half, (hi[k] - lo[k]) / 2);
+    size = Math.max(size, Math.abs(lo[k]), Math.abs(hi[k]));
+  }
+  const step = Math.fround(half > 0 || Number.isNaN(half) ? half / quantisationLimit(d) : 1);
+  return { centre, step, size: 2 * size };
+}
+
 /** Rows quantised per kernel call: their floats are staged in the kernel's memory first. */
 const STAGE = 256;
 
 /**
  * Where a kernel's memory holds what, in bytes: the quantised rows (capacity + TILE rows of dp
  * integers), their norms and residuals (as many), the float rows staged for a call (STAGE × d), the
- * centre and the ranges (d float32 each), the output and the list.
+ * centre (d float32), the output and the list.
  */
 function layout(capacity: number, d: number) {
   const rows = 0;
@@ -80,16 +102,14 @@ function layout(capacity: number, d: number) {
   const residuals = norms + 4 * (capacity + PAD_ROWS);
   const stage = residuals + 4 * (capacity + PAD_ROWS);
   const centre = stage + 4 * d * STAGE;
-  const lo = centre + 4 * d;
-  const hi = lo + 4 * d;
-  const out = hi + 4 * d;
+  const out = centre + 4 * d;
   const list = out + 4 * OUT;
-  return { rows, norms, residuals, stage, centre, lo, hi, out, list, bytes: list + 4 * OUT };
+  return { rows, norms, residuals, stage, centre, out, list, bytes: list + 4 * OUT };
 }
 
 /**
  * m rows of d coordinates quantised to 16 bits in WebAssembly memory (one thread's: a preimage's block),
- * with the tile kernel over them. The caller asks for the rows' `quantisation`, then has them `quantise`d.
+ * with the tile kernel over them; `quantise` puts the rows in.
  */
 export class QuantisedDistances {
   readonly memory: WebAssembly.Memory;
@@ -143,47 +163,16 @@ export class QuantisedDistances {
     return new QuantisedDistances(module, m, d, m);
   }
 
-  /**
-   * Calls f(first, count) for the rows at[first…first + count) of x (row at[p] at x[at[p]·d…]), STAGE at
-   * a time, once they are copied to the staging area.
-   */
-  private staged(x: Float32Array, at: Int32Array, f: (first: number, count: number) => void): void {
-    const { d, stage } = this;
-    for (let first = 0; first < at.length; first += STAGE) {
-      const count = Math.min(STAGE, at.length - first);
-      for (let i = 0; i < count; i++) stage.set(x.subarray(at[first + i] * d, at[first + i] * d + d), i * d);
-      f(first, count);
-    }
-  }
-
-  /**
-   * The quantisation of rows at[0…m) of x (row at[p] at x[at[p]·d…]) with the finest step: c the midpoint
-   * of each coordinate's range.
-   */
-  quantisation(x: Float32Array, at: Int32Array): Quantisation {
-    const { d, memory, at: where } = this;
-    const m = at.length;
-    const lo = new Float32Array(memory.buffer, where.lo, d).fill(Infinity);
-    const hi = new Float32Array(memory.buffer, where.hi, d).fill(-Infinity);
-    this.staged(x, at, (_, count) => this.kernel.ranges(where.stage, count, d, where.lo, where.hi));
-    const centre = new Float32Array(memory.buffer, where.centre, d);
-    let half = 0;
-    let size = 0;
-    for (let k = 0; k < d; k++) {
-      // a NaN range (a NaN coordinate) makes half, and so the step, NaN
-      centre[k] = m > 0 ? (lo[k] + hi[k]) / 2 : 0;
-      half = m > 0 ? Math.max(half, (hi[k] - lo[k]) / 2) : 0;
-      size = Math.max(size, Math.abs(lo[k]), Math.abs(hi[k]));
-    }
-    const step = Math.fround(half > 0 || Number.isNaN(half) ? half / quantisationLimit(d) : 1);
-    return { centre, step, size: m > 0 ? 2 * size : 0 };
-  }
-
-  /** Quantises rows at[0…m) of x into rows 0…m − 1 by `by` (from `quantisation`, a finite step). */
+  /** Quantises rows at[0…m) of x (row at[p] at x[at[p]·d…]) into rows 0…m − 1 by `by` (a finite step). */
   quantise(x: Float32Array, at: Int32Array, by: Quantisation): void {
     const { d, dp, at: where, residual } = this;
     this.step = by.step;
-    this.staged(x, at, (first, count) =>
+    new Float32Array(this.memory.buffer, where.centre, d).set(by.centre);
+    // the rows are staged in this memory, STAGE at a time, for the kernel to read
+    for (let first = 0; first < at.length; first += STAGE) {
+      const count = Math.min(STAGE, at.length - first);
+      for (let i = 0; i < count; i++)
+        this.stage.set(x.subarray(at[first + i] * d, at[first + i] * d + d), i * d);
       this.kernel.quantise(
         where.stage,
         where.rows + 2 * dp * first,
@@ -196,8 +185,8 @@ export class QuantisedDistances {
         quantisationLimit(d),
         where.norms + 4 * first,
         where.residuals + 4 * first,
-      ),
-    );
+      );
+    }
     // Float32 sums of squares lose at most γₙ (n = ⌈d/4⌉ + 4 roundings on a term's path), and each
     // computed rₖ is within 3u·(|x| + |c|) of the real residual of the float32 c and s
     const sums = new Float32Array(this.memory.buffer, where.residuals, at.length);

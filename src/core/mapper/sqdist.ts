@@ -92,7 +92,7 @@ export interface Kernels {
   dots: (rows: number, d: number, ids: number, count: number, w: number, out: number) => void;
   sums: (rows: number, m: number, d: number, out: number) => void;
   squares: (rows: number, m: number, d: number, centre: number, out: number) => void;
-  ranges: (rows: number, m: number, d: number, lo: number, hi: number) => void;
+  ranges: (rows: number, d: number, ids: number, m: number, lo: number, hi: number) => void;
   quantise: (
     from: number,
     to: number,
@@ -160,8 +160,8 @@ export function instantiate(
  * (the row kernel reads the last vector of a row ending at the row's end, so for d < 4 it starts before
  * the row), the rows with TILE padding rows (a padded tile reads past the last row) and their norms, the
  * rows again by columns when d < COLUMNS_BELOW, then AREAS scratch areas, one per thread: TILE query rows
- * and their norms, the output and the list of its indices, and d float64 (a centre). The offsets are
- * those of scratch area `area`.
+ * and their norms, the output and the list of its indices, and d float64 (a centre, or two d-float32
+ * ranges). The offsets are those of scratch area `area`.
  */
 function layout(capacity: number, d: number, area: number) {
   const rowBytes = 4 * d;
@@ -368,6 +368,23 @@ export class SquaredDistances {
     this.squares(s, e, (a, values) => {
       for (let i = 0; i < values.length; i++) dist[a + i] = Math.sqrt(values[i]);
     });
+  }
+
+  /**
+   * Each coordinate's least and greatest value over the rows numbered ids (float32, so exact; NaN where a
+   * row holds a NaN there), read where they lie. Rows stored by rows (d ≥ COLUMNS_BELOW).
+   */
+  ranges(ids: Int32Array): { lo: Float32Array; hi: Float32Array } {
+    const { d } = this;
+    // the two d-float32 halves of the wide scratch
+    const lo = new Float32Array(this.memory.buffer, this.wideAt, d).fill(Infinity);
+    const hi = new Float32Array(this.memory.buffer, this.wideAt + 4 * d, d).fill(-Infinity);
+    for (let c = 0; c < ids.length; c += OUT) {
+      const n = Math.min(OUT, ids.length - c);
+      this.list.set(ids.subarray(c, c + n));
+      this.kernels.ranges(this.rowsAt, d, this.listAt, n, this.wideAt, this.wideAt + 4 * d);
+    }
+    return { lo: lo.slice(), hi: hi.slice() };
   }
 
   /**

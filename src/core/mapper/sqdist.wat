@@ -618,11 +618,12 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rowsLoop))))
 
-  ;; ranges(rows, m, d, lo, hi): lo[k] = min(lo[k], every row's coordinate k), hi[k] likewise the max, over
-  ;; m rows of d float32 one after another (callers start lo at +∞ and hi at −∞). A NaN makes its
-  ;; coordinate's range NaN (f32x4.min and max propagate it), which quantised.ts takes as "do not quantise".
+  ;; ranges(rows, d, ids, m, lo, hi): lo[k] = min(lo[k], coordinate k of each row listed), hi[k] likewise
+  ;; the max, over the m rows numbered ids[0…m) (i32) of the rows of d float32 at rows (callers start lo
+  ;; at +∞ and hi at −∞). A NaN makes its coordinate's range NaN (f32x4.min and max propagate it), which
+  ;; quantised.ts takes as "do not quantise".
   (func (export "ranges")
-    (param $rows i32) (param $m i32) (param $d i32) (param $lo i32) (param $hi i32)
+    (param $rows i32) (param $d i32) (param $ids i32) (param $m i32) (param $lo i32) (param $hi i32)
     (local $row i32) (local $vec i32) (local $p i32) (local $k i32) (local $at i32) (local $v v128) (local $x f32)
     (local.set $row (i32.shl (local.get $d) (i32.const 2)))
     (local.set $vec (i32.and (local.get $row) (i32.const -16)))
@@ -630,7 +631,9 @@
     (block $rowsDone
       (loop $rowsLoop
         (br_if $rowsDone (i32.ge_u (local.get $p) (local.get $m)))
-        (local.set $at (i32.add (local.get $rows) (i32.mul (local.get $p) (local.get $row))))
+        (local.set $at
+          (i32.add (local.get $rows)
+            (i32.mul (i32.load (i32.add (local.get $ids) (i32.shl (local.get $p) (i32.const 2)))) (local.get $row))))
         (local.set $k (i32.const 0))
         (block $vecDone
           (loop $vecs

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   QuantisedDistances,
   quantisationLimit,
+  quantisationOf,
   worstError,
   type Quantisation,
 } from '../../../src/core/mapper/quantised';
@@ -33,6 +34,18 @@ function rows(m: number, d: number, seed: number, scale: number, offset: number,
   return x;
 }
 
+/** Each coordinate's least and greatest value over m rows of x, NaN where a row holds a NaN there. */
+function ranges(x: Float32Array, m: number, d: number): { lo: Float32Array; hi: Float32Array } {
+  const lo = new Float32Array(d).fill(Infinity);
+  const hi = new Float32Array(d).fill(-Infinity);
+  for (let i = 0; i < m * d; i++) {
+    const k = i % d;
+    lo[k] = Number.isNaN(x[i]) ? NaN : Math.min(lo[k], x[i]);
+    hi[k] = Number.isNaN(x[i]) ? NaN : Math.max(hi[k], x[i]);
+  }
+  return { lo, hi };
+}
+
 /** The kernel over rows x taken in reverse order (its row p is row m − 1 − p of x), and its quantisation. */
 function quantised(
   x: Float32Array,
@@ -42,9 +55,13 @@ function quantised(
 ): { kernel: QuantisedDistances; by: Quantisation } {
   const kernel = QuantisedDistances.create(m, d, reuse);
   assert.ok(kernel, 'WebAssembly SIMD runs here');
-  const at = Int32Array.from({ length: m }, (_, p) => m - 1 - p);
-  const by = kernel.quantisation(x, at);
-  kernel.quantise(x, at, by);
+  const { lo, hi } = ranges(x, m, d);
+  const by = quantisationOf(lo, hi);
+  kernel.quantise(
+    x,
+    Int32Array.from({ length: m }, (_, p) => m - 1 - p),
+    by,
+  );
   return { kernel, by };
 }
 

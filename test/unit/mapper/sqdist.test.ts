@@ -211,3 +211,24 @@ test('TOPOSCOPE_NO_WASM=1 turns the kernel off (the float64 searches run instead
   }
   assert.ok(SquaredDistances.create(10, 4));
 });
+
+test('ranges: each coordinate’s least and greatest value over the listed rows, NaN where one holds a NaN', () => {
+  for (const d of [32, 70, 513]) {
+    const m = 1500;
+    const kernel = filled(m, d, d, 1, 3);
+    kernel.rows[7 * d + 5] = NaN;
+    // more ids than one call of the kernel takes, unordered and repeated; row 7 only in the second run
+    for (const ids of [
+      Int32Array.from({ length: 1300 }, (_, i) => (i * 37 + 11) % m).filter((p) => p !== 7),
+      Int32Array.from([7, 3, 3, 1499]),
+    ]) {
+      const { lo, hi } = kernel.ranges(ids);
+      for (let k = 0; k < d; k++) {
+        const values = Array.from(ids, (p) => kernel.rows[p * d + k]);
+        const nan = values.some(Number.isNaN);
+        assert.ok(nan ? Number.isNaN(lo[k]) : lo[k] === Math.min(...values), `d ${d}, coordinate ${k}`);
+        assert.ok(nan ? Number.isNaN(hi[k]) : hi[k] === Math.max(...values), `d ${d}, coordinate ${k}`);
+      }
+    }
+  }
+});
