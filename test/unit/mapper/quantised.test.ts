@@ -9,27 +9,12 @@ import {
   type Quantisation,
 } from '../../../src/core/mapper/quantised';
 import { TILE } from '../../../src/core/mapper/sqdist';
-import { mulberry32, randomNormal } from '../../../src/core/random';
+import { exactSquared, hardRows } from './helpers';
 
-/** Σₖ (aₖ − bₖ)² of float32 rows in float64: each term is exact, the sum off by ~d·2⁻⁵³ relative. */
-function exact(x: Float32Array, d: number, p: number, q: number): number {
-  let s = 0;
-  for (let k = 0; k < d; k++) {
-    const t = x[p * d + k] - x[q * d + k];
-    s += t * t;
-  }
-  return s;
-}
-
-/** m Gaussian rows around a random centre, with duplicates, rows one float apart and (rarely) a NaN. */
+/** m hard rows (helpers.ts) and, when asked, a NaN. */
 function rows(m: number, d: number, seed: number, scale: number, offset: number, nan: boolean): Float32Array {
-  const rng = mulberry32(seed);
-  const centre = Array.from({ length: d }, () => offset * (2 * rng() - 1));
-  const x = Float32Array.from({ length: m * d }, (_, i) => centre[i % d] + scale * randomNormal(rng));
-  if (m > 3) {
-    x.copyWithin(0, d, 2 * d);
-    x[2 * d] = Math.fround(x[3 * d] * (1 + 2 ** -23));
-  }
+  const x = new Float32Array(m * d);
+  hardRows(x, m, d, seed, scale, offset);
   if (nan && m > 5) x[5 * d + (seed % d)] = NaN;
   return x;
 }
@@ -97,7 +82,7 @@ test('a radius lists every pair within it, each value within its error bound of 
       const rb = Math.min(nb, m - b0);
       const exacts: number[] = [];
       for (let i = 0; i < ra; i++) {
-        for (let j = 0; j < rb; j++) exacts.push(exact(x, d, m - 1 - (a0 + i), m - 1 - (b0 + j)));
+        for (let j = 0; j < rb; j++) exacts.push(exactSquared(x, d, m - 1 - (a0 + i), m - 1 - (b0 + j)));
       }
       const finite = exacts.filter(Number.isFinite).sort((u, v) => u - v);
       const s2 = finite.length > 0 ? finite[Math.floor(frac * (finite.length - 1))] : 1;
@@ -152,7 +137,7 @@ test('coordinates at the quantisation limit do not overflow the 32-bit lanes', (
     const got = kernel.tile(0, m, 0, m, Infinity);
     assert.equal(got.count, m * m);
     for (let t = 0; t < got.count; t++) {
-      const s = exact(x, d, m - 1 - got.i[t], m - 1 - got.j[t]);
+      const s = exactSquared(x, d, m - 1 - got.i[t], m - 1 - got.j[t]);
       assert.ok(Math.abs(got.v[t] - s) <= got.e[t] + 1e-12 * s, `d ${d}: ${got.v[t]} vs ${s}`);
       // these rows are exact multiples of the step: only the float32 lane sums err
       assert.ok(Math.abs(got.v[t] - s) <= 1e-5 * (1 + s), `d ${d}: ${got.v[t]} vs ${s}`);

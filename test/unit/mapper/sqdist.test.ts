@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { SquaredDistances, TILE } from '../../../src/core/mapper/sqdist';
-import { mulberry32, randomNormal } from '../../../src/core/random';
+import { mulberry32 } from '../../../src/core/random';
+import { exactSquared, hardRows } from './helpers';
 // @ts-expect-error the build script is plain JavaScript
 import { compiledModules } from '../../../scripts/build-wasm.mjs';
 
@@ -13,27 +14,10 @@ test('the committed kernel module is what sqdist.wat compiles to', async () => {
   for (const { target, text } of modules) assert.equal(readFileSync(target, 'utf8'), text, target);
 });
 
-/** Σₖ (aₖ − bₖ)² of float32 rows in float64: each term is exact, the sum off by ~d·2⁻⁵³ relative. */
-function exact(rows: Float32Array, d: number, p: number, q: number): number {
-  let s = 0;
-  for (let k = 0; k < d; k++) {
-    const t = rows[p * d + k] - rows[q * d + k];
-    s += t * t;
-  }
-  return s;
-}
-
 function filled(m: number, d: number, seed: number, scale: number, offset: number): SquaredDistances {
   const kernel = SquaredDistances.create(m, d);
   assert.ok(kernel, 'WebAssembly SIMD runs here');
-  const rng = mulberry32(seed);
-  const centre = Array.from({ length: d }, () => offset * (2 * rng() - 1));
-  for (let i = 0; i < m * d; i++) kernel.rows[i] = centre[i % d] + scale * randomNormal(rng);
-  // exact duplicates and rows one float apart
-  if (m > 3) {
-    kernel.rows.copyWithin(0, d, 2 * d);
-    kernel.rows[2 * d] = Math.fround(kernel.rows[3 * d] * (1 + 2 ** -23));
-  }
+  hardRows(kernel.rows, m, d, seed, scale, offset);
   kernel.seal();
   return kernel;
 }
@@ -54,7 +38,7 @@ const shapes = fc.record({
 function exactTile(kernel: SquaredDistances, a: number, na: number, b: number, nb: number): number[] {
   const out: number[] = [];
   for (let i = 0; i < na; i++)
-    for (let j = 0; j < nb; j++) out.push(exact(kernel.rows, kernel.d, a + i, b + j));
+    for (let j = 0; j < nb; j++) out.push(exactSquared(kernel.rows, kernel.d, a + i, b + j));
   return out;
 }
 
